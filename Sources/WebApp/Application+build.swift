@@ -1,0 +1,103 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Storage
+
+/// How the server is started: address and the hook that learns the real port.
+public struct AppConfiguration: Sendable {
+    /// Always a loopback address; anything else is refused.
+    public var hostname: String
+    /// 0 picks a free port (tests).
+    public var port: Int
+    /// Lifetime of launch tokens.
+    public var launchTokenLifetime: TimeInterval
+
+    public init(hostname: String = "127.0.0.1", port: Int = 8420, launchTokenLifetime: TimeInterval = 120) {
+        self.hostname = hostname
+        self.port = port
+        self.launchTokenLifetime = launchTokenLifetime
+    }
+}
+
+/// Everything the app talks to, passed in so tests can choose (isowords' single environment).
+public struct AppDependencies: Sendable {
+    public var database: AppDatabase
+    public var now: @Sendable () -> Date
+    public var logger: Logger
+
+    public init(database: AppDatabase, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+        self.database = database
+        self.now = now
+        self.logger = logger
+    }
+}
+
+public enum AppStartError: Error, CustomStringConvertible, Equatable {
+    case notLoopback(String)
+
+    public var description: String {
+        switch self {
+        case .notLoopback(let host):
+            "loonjournaal luistert alleen op 127.0.0.1 (gevraagd: \(host)). Dat is zo om andere computers buiten te houden."
+        }
+    }
+}
+
+/// What the running server offers its starter: the real port and fresh launch links.
+public struct RunningServer: Sendable {
+    public let origin: ServerOrigin
+    public let tokens: LaunchTokens
+
+    /// A new single-use launch link.
+    public func launchURL() -> String {
+        "\(self.origin.url)/launch?token=\(self.tokens.issue())"
+    }
+}
+
+/// Builds the whole web application; used by `loonjournaal serve` and by the tests.
+/// - Parameter onRunning: called once the port is bound (print the launch link, open the browser).
+public func buildApplication(
+    _ configuration: AppConfiguration,
+    dependencies: AppDependencies,
+    onRunning: @escaping @Sendable (RunningServer) async -> Void = { _ in }
+) throws -> some ApplicationProtocol {
+    guard configuration.hostname == "127.0.0.1" else { throw AppStartError.notLoopback(configuration.hostname) }
+    let origin = ServerOrigin(port: configuration.port)
+    let tokens = LaunchTokens(lifetime: configuration.launchTokenLifetime, now: dependencies.now)
+    let router = try buildRouter(dependencies: dependencies, origin: origin, tokens: tokens)
+    let running = RunningServer(origin: origin, tokens: tokens)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: nil),
+        onServerRunning: { channel in
+            if let port = channel.localAddress?.port { origin.setPort(port) }
+            await onRunning(running)
+        },
+        logger: dependencies.logger
+    )
+}
+
+/// The router with its middleware chain (outermost first) and one controller per feature.
+func buildRouter(dependencies: AppDependencies, origin: ServerOrigin, tokens: LaunchTokens) throws -> Router<AppRequestContext> {
+    let renderer = try PageRenderer()
+    let sessions = SessionStore(now: dependencies.now)
+    let router = Router(context: AppRequestContext.self)
+    router.addMiddleware {
+        RequestLogMiddleware(logger: dependencies.logger)
+        SecurityHeadersMiddleware()
+        ErrorPageMiddleware(renderer: renderer, logger: dependencies.logger)
+        HostCheckMiddleware(origin: origin)
+        StaticAssetMiddleware()
+        CrossOriginMiddleware(origin: origin)
+        SessionMiddleware(sessions: sessions, origin: origin)
+        CSRFMiddleware()
+    }
+    let pages = PageSupport(renderer: renderer, sessions: sessions, database: dependencies.database, now: dependencies.now)
+    LaunchController(tokens: tokens, sessions: sessions, origin: origin).addRoutes(to: router)
+    DashboardController(pages: pages).addRoutes(to: router)
+    AdministrationController(pages: pages).addRoutes(to: router)
+    AccountController(pages: pages).addRoutes(to: router)
+    return router
+}

@@ -1,0 +1,38 @@
+import HTTPTypes
+import Hummingbird
+import Storage
+
+/// The start page: the administrations and the next step.
+struct DashboardController {
+    let pages: PageSupport
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/", use: self.dashboard)
+    }
+
+    /// GET / — the dashboard; its empty state says to create an administration first.
+    @Sendable func dashboard(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let rows = try self.pages.database.administrationSummaries().map(DashboardPage.Row.init)
+        let page = DashboardPage(
+            layout: try self.pages.layout("Overzicht", section: "dashboard", context: context),
+            administrations: rows,
+            administrationCount: DutchFormat.count(rows.count)
+        )
+        return self.pages.renderer.render("dashboard", page)
+    }
+}
+
+extension DashboardPage.Row {
+    init(_ summary: AdministrationSummary) {
+        self.init(
+            id: summary.id,
+            code: summary.code,
+            name: summary.name,
+            fiscalYear: summary.fiscalYear,
+            accounts: summary.accountCount == summary.activeAccountCount
+                ? DutchFormat.count(summary.accountCount)
+                : "\(DutchFormat.count(summary.activeAccountCount)) actief van \(DutchFormat.count(summary.accountCount))",
+            hasNoAccounts: summary.accountCount == 0
+        )
+    }
+}

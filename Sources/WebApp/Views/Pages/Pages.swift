@@ -1,0 +1,146 @@
+import Ledger
+import Storage
+
+/// Shown when a page is opened without a session.
+struct SignInRequiredPage: Sendable {
+    let layout: Layout
+}
+
+/// Any error, in Dutch.
+struct ErrorPage: Sendable {
+    let layout: Layout
+    let status: Int
+    let message: String
+}
+
+/// The start page: administrations, and what to do next.
+struct DashboardPage: Sendable {
+    struct Row: Sendable {
+        let id: Int64
+        let code: String
+        let name: String
+        let fiscalYear: Int
+        let accounts: String
+        let hasNoAccounts: Bool
+    }
+    let layout: Layout
+    let administrations: [Row]
+    let administrationCount: String
+}
+
+/// The list of administrations.
+struct AdministrationListPage: Sendable {
+    let layout: Layout
+    let administrations: [DashboardPage.Row]
+}
+
+/// Create or edit an administration.
+struct AdministrationFormPage: Sendable {
+    let layout: Layout
+    let isNew: Bool
+    let action: String
+    let errors: [String]
+    let code: FieldView
+    let name: FieldView
+    let fiscalYear: FieldView
+    let chamberOfCommerceNumber: FieldView
+    let vatNumber: FieldView
+    let rsin: FieldView
+    let street: FieldView
+    let postalCode: FieldView
+    let city: FieldView
+    let country: FieldView
+
+    init(layout: Layout, isNew: Bool, action: String, input: AdministrationInput, errors: ValidationErrors?) {
+        self.layout = layout
+        self.isNew = isNew
+        self.action = action
+        self.errors = errors?.errors.map(\.message) ?? []
+        self.code = FieldView(input.code, errors, "code")
+        self.name = FieldView(input.name, errors, "name")
+        self.fiscalYear = FieldView(input.fiscalYear, errors, "fiscalYear")
+        self.chamberOfCommerceNumber = FieldView(input.chamberOfCommerceNumber, errors, "chamberOfCommerceNumber")
+        self.vatNumber = FieldView(input.vatNumber, errors, "vatNumber")
+        self.rsin = FieldView(input.rsin, errors, "rsin")
+        self.street = FieldView(input.street, errors, "street")
+        self.postalCode = FieldView(input.postalCode, errors, "postalCode")
+        self.city = FieldView(input.city, errors, "city")
+        self.country = FieldView(input.country, errors, "country")
+    }
+}
+
+/// One administration: company data, chart status, recent changes.
+struct AdministrationPage: Sendable {
+    struct Fact: Sendable {
+        let label: String
+        let value: String
+        let missing: Bool
+    }
+    struct AuditRow: Sendable {
+        let when: String
+        let subject: String
+        let action: String
+        let details: String
+    }
+    let layout: Layout
+    let id: Int64
+    let code: String
+    let name: String
+    let facts: [Fact]
+    let accountCount: String
+    let hasNoAccounts: Bool
+    let audit: [AuditRow]
+}
+
+/// The chart of accounts with the forms to add, import and load the starter chart.
+struct AccountsPage: Sendable {
+    struct Row: Sendable {
+        let id: Int64
+        let number: String
+        let name: String
+        let typeLabel: String
+        let typeCode: String
+        let rgsCode: String
+        let isActive: Bool
+    }
+    let layout: Layout
+    let administrationId: Int64
+    let accounts: [Row]
+    let accountCount: String
+    let activeCount: String
+    let hasNoAccounts: Bool
+    let starterCount: Int
+    let starterMissing: Bool
+    // Add-account form
+    let addErrors: [String]
+    let number: FieldView
+    let name: FieldView
+    let typeBalance: Bool
+    let typeProfitAndLoss: Bool
+    let typeError: String?
+    let rgsCode: FieldView
+    // Import form
+    let importProblems: [String]
+    let encodings: [EncodingOption]
+
+    struct EncodingOption: Sendable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+}
+
+/// Edit one account.
+struct AccountFormPage: Sendable {
+    let layout: Layout
+    let administrationId: Int64
+    let accountId: Int64
+    let isActive: Bool
+    let errors: [String]
+    let number: FieldView
+    let name: FieldView
+    let typeBalance: Bool
+    let typeProfitAndLoss: Bool
+    let typeError: String?
+    let rgsCode: FieldView
+}
