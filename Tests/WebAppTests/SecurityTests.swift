@@ -44,7 +44,8 @@ import Testing
             #expect(try await h.send(.get, "/", authority: "127.0.0.1:\(h.port + 1)").status == .forbidden)
             #expect(try await h.send(.get, "/static/css/app.css", authority: "evil.example").status == .forbidden)
             // No Host at all, and Host not as the first header (authority nil, header present).
-            #expect(try await h.send(.get, "/", authority: nil as String?, cookie: true).status.code >= 400)
+            let noHost = try await h.send(.get, "/", authority: "", cookie: true)
+            #expect(noHost.status == .badRequest || noHost.status == .forbidden, "\(noHost.status)")
             let second = try await h.client.execute(
                 TestClient.Request("/", method: .get, authority: nil, headers: [.cookie: h.cookie, HTTPField.Name("Host")!: "evil.example"])
             )

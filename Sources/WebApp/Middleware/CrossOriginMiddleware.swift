@@ -37,7 +37,7 @@ struct CSRFMiddleware: RouterMiddleware {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw AppError.tooLarge(
                 "Het verzonden bestand of formulier is te groot (maximaal \(context.maxUploadSize / 1024 / 1024) MB). Er is niets opgeslagen."
             )

@@ -17,7 +17,7 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 return self.renderer.render("signin_required", SignInRequiredPage(layout: .plain(title: "Aanmelden")), status: .unauthorized)
             }
             return self.page(status: error.status, message: error.message, context: context)
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
             let message: String =
                 switch error.status {
                 case .notFound: "Deze pagina bestaat niet (meer). Ga terug naar het overzicht."

@@ -58,7 +58,7 @@ struct Page {
     let body: String
 
     var csrfToken: String? {
-        guard let range = self.body.range(of: "name=\"_csrf\" value=\"") else { return nil }
+        guard let range = self.body.range(of: "name=\"csrf-token\" content=\"") else { return nil }
         let rest = self.body[range.upperBound...]
         return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
     }
@@ -171,7 +171,7 @@ struct Harness {
     ) async throws -> Page {
         var headers = headers
         if cookie && !self.cookie.isEmpty && headers[.cookie] == nil { headers[.cookie] = self.cookie }
-        let request = TestClient.Request(path, method: method, authority: authority ?? self.host, headers: headers, body: body)
+        let request = TestClient.Request(path, method: method, authority: authority == "" ? nil : (authority ?? self.host), headers: headers, body: body)
         let response = try await self.client.execute(request)
         return Page(status: response.status, headers: response.headers, body: response.body.map { String(buffer: $0) } ?? "")
     }
