@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
     ],
     targets: [
         // Pure accounting rules: money, accounts, charts, entries. No I/O, no dependencies.
@@ -26,12 +29,36 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Loket.nl: OAuth2 (state, PKCE), tokens, the /v2 API. Knows HTTP and Loket's JSON only.
+        .target(
+            name: "LoketClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The built-in Loket simulator: OAuth pages and /v2 JSON from its own types (never LoketClient's).
+        .target(
+            name: "LoketSandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Use cases: connect, company list, link; later run import and booking.
+        .target(name: "PayrollImport", dependencies: ["Ledger", "Storage", "LoketClient"]),
         // The local web application: security middleware, controllers, pages, embedded assets.
         .target(
             name: "WebApp",
             dependencies: [
                 "Ledger",
                 "Storage",
+                "LoketClient",
+                "PayrollImport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -45,6 +72,9 @@ let package = Package(
             dependencies: [
                 "WebApp",
                 "Storage",
+                "LoketClient",
+                "LoketSandbox",
+                "PayrollImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -58,11 +88,25 @@ let package = Package(
             dependencies: ["Storage", "Ledger", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
+            name: "LoketTests",
+            dependencies: [
+                "LoketClient",
+                "LoketSandbox",
+                "PayrollImport",
+                "Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "WebAppTests",
             dependencies: [
                 "WebApp",
                 "Storage",
                 "Ledger",
+                "LoketClient",
+                "LoketSandbox",
+                "PayrollImport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -75,6 +75,13 @@ public enum StorageError: Error, Equatable, Sendable {
     case accountNotFound
     /// Accounts in an import that already exist, with the import line (if known) and number.
     case existingAccountNumbers([ExistingAccount])
+    case connectionNotFound
+    case payrollAdministrationNotFound
+    case linkNotFound
+    /// This Loket payroll administration is linked already (to the administration with this code).
+    case payrollAdministrationAlreadyLinked(administrationCode: String)
+    /// This local administration is linked already to another Loket payroll administration.
+    case administrationAlreadyLinked(administrationCode: String)
 
     public struct ExistingAccount: Equatable, Sendable {
         public let line: Int?

@@ -51,6 +51,66 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v2 Loket connections, company list, links") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE loket_connections (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+                        environment TEXT NOT NULL CHECK (environment IN ('simulator', 'acceptance', 'production', 'custom')),
+                        auth_url TEXT NOT NULL,
+                        api_url TEXT NOT NULL,
+                        client_id TEXT NOT NULL,
+                        external_redirect_uri TEXT,
+                        status TEXT NOT NULL CHECK (status IN ('new', 'connected', 'reconnect', 'disconnected')),
+                        access_token_expires_at DATETIME,
+                        last_refresh_at DATETIME,
+                        last_error TEXT,
+                        connected_at DATETIME,
+                        companies_fetched_at DATETIME,
+                        created_at DATETIME NOT NULL,
+                        updated_at DATETIME NOT NULL
+                    );
+                    CREATE TABLE loket_employers (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        connection_id INTEGER NOT NULL REFERENCES loket_connections(id) ON DELETE CASCADE,
+                        employer_id TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        employer_number INTEGER,
+                        chamber_of_commerce_number TEXT,
+                        error TEXT,
+                        UNIQUE (connection_id, employer_id)
+                    );
+                    CREATE TABLE loket_payroll_administrations (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        connection_id INTEGER NOT NULL REFERENCES loket_connections(id) ON DELETE CASCADE,
+                        employer_id TEXT NOT NULL,
+                        payroll_administration_id TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        client_number INTEGER,
+                        period_type TEXT,
+                        has_journal_profile BOOLEAN NOT NULL,
+                        journal_profile TEXT,
+                        automatic_journal_runs BOOLEAN,
+                        error TEXT,
+                        UNIQUE (connection_id, payroll_administration_id),
+                        FOREIGN KEY (connection_id, employer_id) REFERENCES loket_employers(connection_id, employer_id) ON DELETE CASCADE
+                    );
+                    CREATE TABLE loket_links (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        administration_id INTEGER NOT NULL UNIQUE REFERENCES administrations(id) ON DELETE RESTRICT,
+                        connection_id INTEGER NOT NULL REFERENCES loket_connections(id) ON DELETE RESTRICT,
+                        employer_id TEXT NOT NULL,
+                        employer_name TEXT NOT NULL,
+                        payroll_administration_id TEXT NOT NULL UNIQUE,
+                        payroll_administration_name TEXT NOT NULL,
+                        client_number INTEGER,
+                        period_type TEXT,
+                        linked_at DATETIME NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -17,6 +17,24 @@ struct Loonjournaal: AsyncParsableCommand {
         subcommands: [Serve.self],
         defaultSubcommand: nil
     )
+
+    /// Runs the chosen command; start-up failures get a Dutch message on stderr and exit code 1,
+    /// bad arguments exit code 2.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as Failure {
+            FileHandle.standardError.write(Data("loonjournaal: \(failure.message)\n".utf8))
+            Glibc.exit(1)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// `loonjournaal serve`: the web app on 127.0.0.1.

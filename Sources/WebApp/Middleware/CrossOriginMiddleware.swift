@@ -14,10 +14,13 @@ struct CrossOriginMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if !Self.isSafe(request.method) {
-            if let site = request.headers[.secFetchSite], site.lowercased() != "same-origin" {
+            let site = request.headers[.secFetchSite]?.lowercased()
+            if let site, site != "same-origin" {
                 throw AppError.forbidden("Verzoek geweigerd: het komt niet van een pagina van loonjournaal zelf.")
             }
-            if let origin = request.headers[.origin], origin != self.origin.url {
+            // Browsers send `Origin: null` for our own forms because of `Referrer-Policy: no-referrer`;
+            // that is accepted only together with `Sec-Fetch-Site: same-origin`.
+            if let origin = request.headers[.origin], origin != self.origin.url, !(origin == "null" && site == "same-origin") {
                 throw AppError.forbidden("Verzoek geweigerd: het komt van een andere website (\(origin.prefix(80))).")
             }
         }

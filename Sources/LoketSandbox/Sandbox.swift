@@ -1,0 +1,117 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// How the simulator runs: port, data size, client registration, latency and faults.
+public struct SandboxConfiguration: Sendable {
+    public var port: Int
+    /// nil: the seeded set; otherwise this many employers (seeded ones first).
+    public var employers: Int?
+    public var latencyMilliseconds: Int
+    public var faults: SandboxFaults
+    public var clientId: String
+    public var clientSecret: String
+    /// Lifetime of access tokens (`expires_in`).
+    public var accessTokenLifetime: Int
+    /// One registered non-loopback redirect URI (for the paste flow).
+    public var externalRedirectURI: String?
+    public var seed: UInt64
+
+    public init(
+        port: Int = 8421,
+        employers: Int? = nil,
+        latencyMilliseconds: Int = 0,
+        faults: SandboxFaults = SandboxFaults(),
+        clientId: String = "loonjournaal-demo",
+        clientSecret: String = "demo-secret",
+        accessTokenLifetime: Int = 3599,
+        externalRedirectURI: String? = nil,
+        seed: UInt64 = 0x6C6F_6F6E
+    ) {
+        self.port = port
+        self.employers = employers
+        self.latencyMilliseconds = latencyMilliseconds
+        self.faults = faults
+        self.clientId = clientId
+        self.clientSecret = clientSecret
+        self.accessTokenLifetime = accessTokenLifetime
+        self.externalRedirectURI = externalRedirectURI
+        self.seed = seed
+    }
+}
+
+/// A handle on a running simulator for tests and the benchmark: counters, the TOTP code.
+public struct SandboxHandle: Sendable {
+    let state: SandboxState
+    public var apiRequests: Int { self.state.counters.apiRequests }
+    public var tokenRequests: Int { self.state.counters.tokenRequests }
+    public var refreshes: Int { self.state.counters.refreshes }
+    public var faultsInjected: Int { self.state.counters.faultsInjected }
+    /// Every PATCH received: journal-run id, action and message.
+    public var patches: [(id: String, action: String, message: String?)] { self.state.counters.patches }
+    public func currentTOTP() -> String { self.state.totpCode() }
+    /// Current Loket status key of a journal run.
+    public func journalRunStatus(_ id: String) -> Int? {
+        self.state.withWorld { world in
+            for employer in world.employers { for admin in employer.administrations { for run in admin.runs where run.id == id { return run.status } } }
+            return nil
+        }
+    }
+    /// Makes every refresh token invalid (as when the user revokes the app in Loket).
+    public func revokeRefreshTokens() { self.state.withWorld { $0.refreshTokens.removeAll() } }
+    /// Ends every access token now.
+    public func expireAccessTokens() { self.state.withWorld { $0.accessTokens.removeAll() } }
+}
+
+/// Builds the Loket simulator: OAuth pages and `/v2` JSON on 127.0.0.1.
+public func buildSandbox(
+    _ configuration: SandboxConfiguration,
+    logger: Logger,
+    now: @escaping @Sendable () -> Date = { Date() },
+    onRunning: @escaping @Sendable (Int, SandboxHandle) async -> Void = { _, _ in }
+) -> some ApplicationProtocol {
+    let state = SandboxState(employers: SeedData.employers(count: configuration.employers), seed: configuration.seed, now: now)
+    let router = Router()
+    router.addMiddleware {
+        SandboxLogMiddleware(logger: logger)
+        LatencyMiddleware(milliseconds: configuration.latencyMilliseconds)
+    }
+    let oauth = SandboxOAuth(configuration: configuration, state: state)
+    oauth.addRoutes(to: router)
+    SandboxAPI(configuration: configuration, state: state).addRoutes(to: router)
+    router.get("/") { _, _ in
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: "Loket-simulator van loonjournaal. OAuth: /authorize en /token; API: /v2/providers/employers\n"))
+        )
+    }
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname("127.0.0.1", port: configuration.port), serverName: nil),
+        onServerRunning: { channel in
+            await onRunning(channel.localAddress?.port ?? configuration.port, SandboxHandle(state: state))
+        },
+        logger: logger
+    )
+}
+
+/// Logs method, path and status only (no query: it carries codes and state).
+struct SandboxLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response = try await next(request, context)
+        self.logger.debug("sandbox", metadata: ["method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)"])
+        return response
+    }
+}
+
+/// Delays every response by the configured latency (network simulation).
+struct LatencyMiddleware<Context: RequestContext>: RouterMiddleware {
+    let milliseconds: Int
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if self.milliseconds > 0 { try await Task.sleep(for: .milliseconds(self.milliseconds)) }
+        return try await next(request, context)
+    }
+}

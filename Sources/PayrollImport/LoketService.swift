@@ -1,0 +1,357 @@
+import Foundation
+import Ledger
+import LoketClient
+import Storage
+import Synchronization
+
+/// The Loket use cases: register a connection, log in (state + PKCE), keep tokens fresh, fetch
+/// the company list, disconnect. Pages call these; these call the Loket client and the database.
+public final class LoketService: Sendable {
+    public let database: AppDatabase
+    public let tokenStore: any TokenStore
+    public let transport: any LoketHTTPTransport
+    let now: @Sendable () -> Date
+    let retry: RetryPolicy
+    let timeout: Duration
+    let pendingLifetime: TimeInterval
+    private let sessions = Mutex<[Int64: LoketSession]>([:])
+    private let pending = Mutex<[String: PendingAuthorization]>([:])
+    /// Where Loket sends the browser back to on our own server.
+    public static let callbackPath = "/oauth/callback"
+
+    public init(
+        database: AppDatabase,
+        tokenStore: any TokenStore,
+        transport: any LoketHTTPTransport,
+        retry: RetryPolicy = RetryPolicy(),
+        timeout: Duration = .seconds(30),
+        pendingLifetime: TimeInterval = 600,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.database = database
+        self.tokenStore = tokenStore
+        self.transport = transport
+        self.retry = retry
+        self.timeout = timeout
+        self.pendingLifetime = pendingLifetime
+        self.now = now
+    }
+
+    // MARK: - Connections
+
+    /// What the connect form asks.
+    public struct ConnectionInput: Sendable {
+        public var name: String
+        public var environment: LoketEnvironment.Kind
+        public var authURL: String
+        public var apiURL: String
+        public var clientId: String
+        public var clientSecret: String
+        public var externalRedirectURI: String
+
+        public init(
+            name: String, environment: LoketEnvironment.Kind, authURL: String, apiURL: String, clientId: String, clientSecret: String,
+            externalRedirectURI: String
+        ) {
+            self.name = name
+            self.environment = environment
+            self.authURL = authURL
+            self.apiURL = apiURL
+            self.clientId = clientId
+            self.clientSecret = clientSecret
+            self.externalRedirectURI = externalRedirectURI
+        }
+    }
+
+    /// Checks the form, stores the connection and (in the credentials file) its secret.
+    public func createConnection(_ input: ConnectionInput, simulatorURL: String) async throws -> LoketConnectionRecord {
+        var errors = ValidationCollector()
+        let name = input.name.trimmedForInput
+        if name.isEmpty || name.count > 100 { errors.add("name", "Geef de verbinding een naam van 1 tot 100 tekens, bijvoorbeeld \u{2018}Loket kantoor\u{2019}.") }
+        var authURL = input.authURL
+        var apiURL = input.apiURL
+        if input.environment != .custom {
+            (authURL, apiURL) = LoketEnvironment.preset(input.environment, simulatorURL: simulatorURL)
+        }
+        authURL = LoketEnvironment.trimSlash(authURL)
+        apiURL = LoketEnvironment.trimSlash(apiURL)
+        if !LoketEnvironment.validateBaseURL(authURL) {
+            errors.add("authURL", "Vul het adres van de aanmeldserver in, bijvoorbeeld https://oauth.loket.nl (http alleen voor 127.0.0.1).")
+        }
+        if !LoketEnvironment.validateBaseURL(apiURL) {
+            errors.add("apiURL", "Vul het adres van de API in, bijvoorbeeld https://api.loket.nl (http alleen voor 127.0.0.1).")
+        }
+        let clientId = input.clientId.trimmedForInput
+        if clientId.isEmpty || clientId.count > 200 || clientId.contains(where: { $0.isWhitespace }) {
+            errors.add("clientId", "Vul de client-id in die u van Loket kreeg (zonder spaties).")
+        }
+        let secret = input.clientSecret.trimmedForInput
+        if secret.count > 500 { errors.add("clientSecret", "Het clientgeheim is te lang.") }
+        let external = input.externalRedirectURI.trimmedForInput
+        if !external.isEmpty {
+            guard let components = URLComponents(string: external), let scheme = components.scheme, ["http", "https"].contains(scheme),
+                components.host != nil
+            else {
+                errors.add("externalRedirectURI", "Vul het volledige terugstuuradres in zoals bij Loket geregistreerd (https://…), of laat het leeg.")
+                try errors.throwIfAny()
+                fatalError()
+            }
+        }
+        try errors.throwIfAny()
+        let record = try self.database.createConnection(
+            name: name, environment: input.environment.rawValue, authURL: authURL, apiURL: apiURL, clientId: clientId,
+            externalRedirectURI: external.isEmpty ? nil : external, at: self.now()
+        )
+        try await self.tokenStore.save(LoketCredentials(clientSecret: secret.isEmpty ? nil : secret), for: record.id!)
+        return record
+    }
+
+    func environment(of connection: LoketConnectionRecord) -> LoketEnvironment {
+        LoketEnvironment(
+            kind: LoketEnvironment.Kind(rawValue: connection.environment) ?? .custom,
+            authURL: connection.authUrl, apiURL: connection.apiUrl, clientId: connection.clientId,
+            externalRedirectURI: connection.externalRedirectUri
+        )
+    }
+
+    /// The one token keeper per connection (so refreshes are shared by all callers).
+    public func session(for connection: LoketConnectionRecord) -> LoketSession {
+        let id = connection.id!
+        return self.sessions.withLock { sessions in
+            if let existing = sessions[id] { return existing }
+            let database = self.database
+            let now = self.now
+            let session = LoketSession(
+                connectionId: id,
+                tokenClient: TokenClient(environment: self.environment(of: connection), transport: self.transport, timeout: self.timeout),
+                store: self.tokenStore,
+                now: now
+            ) { event in
+                switch event {
+                case .refreshed(let expiresAt): try? database.recordTokenRefresh(id: id, accessTokenExpiresAt: expiresAt, at: now())
+                case .reconnectNeeded(let reason): try? database.markReconnectNeeded(id: id, reason: reason, at: now())
+                }
+            }
+            sessions[id] = session
+            return session
+        }
+    }
+
+    /// The `/v2` client of a connection.
+    public func apiClient(connectionId: Int64) throws -> LoketAPIClient {
+        guard let connection = try self.database.connection(id: connectionId) else { throw StorageError.connectionNotFound }
+        return LoketAPIClient(apiURL: connection.apiUrl, session: self.session(for: connection), transport: self.transport, retry: self.retry, timeout: self.timeout)
+    }
+
+    // MARK: - Login
+
+    struct PendingAuthorization {
+        let connectionId: Int64
+        let browserSession: String
+        let pkce: PKCE
+        let redirectURI: String
+        let expiresAt: Date
+    }
+
+    /// Starts a login: a fresh 256-bit `state` bound to this browser session, PKCE, the URL to send
+    /// the browser to. The redirect URI is our loopback callback unless the client is registered
+    /// with an external one.
+    public func beginLogin(connectionId: Int64, browserSession: String, loopbackOrigin: String) throws -> String {
+        guard let connection = try self.database.connection(id: connectionId) else { throw StorageError.connectionNotFound }
+        let environment = self.environment(of: connection)
+        let redirectURI = connection.externalRedirectUri ?? loopbackOrigin + Self.callbackPath
+        let state = OAuthRandom.token()
+        let pkce = PKCE()
+        let now = self.now()
+        self.pending.withLock { pending in
+            pending = pending.filter { $0.value.expiresAt > now }
+            pending[state] = PendingAuthorization(
+                connectionId: connectionId, browserSession: browserSession, pkce: pkce, redirectURI: redirectURI,
+                expiresAt: now.addingTimeInterval(self.pendingLifetime)
+            )
+        }
+        return authorizeURL(environment: environment, redirectURI: redirectURI, state: state, pkce: pkce)
+    }
+
+    /// Why a login could not be finished, in Dutch.
+    public enum LoginError: Error, Equatable {
+        case stateMissing
+        case stateUnknown
+        case stateExpired
+        case otherBrowser
+        case cancelled
+        case refused(String)
+        case codeMissing
+        case token(LoketError)
+
+        public var explanation: String {
+            switch self {
+            case .stateMissing:
+                "Het antwoord van Loket mist de controlewaarde (state). Uit veiligheid is er niets mee gedaan; probeer opnieuw te verbinden."
+            case .stateUnknown:
+                "Dit antwoord van Loket hoort niet bij een aanmelding die hier is gestart, of is al gebruikt. Uit veiligheid is er niets mee gedaan; probeer opnieuw te verbinden."
+            case .stateExpired:
+                "De aanmelding bij Loket duurde te lang (meer dan 10 minuten). Probeer opnieuw te verbinden."
+            case .otherBrowser:
+                "Deze aanmelding is in een ander browservenster gestart. Start het verbinden opnieuw vanuit dit venster."
+            case .cancelled:
+                "U heeft de aanmelding bij Loket geannuleerd. Er is niets veranderd."
+            case .refused(let error):
+                "Loket heeft de aanmelding niet toegestaan (\(error)). Probeer het opnieuw, of vraag de beheerder van de Loket-koppeling om hulp."
+            case .codeMissing:
+                "Het antwoord van Loket bevat geen aanmeldcode. Probeer opnieuw te verbinden."
+            case .token(let error):
+                error.explanation
+            }
+        }
+    }
+
+    /// Finishes a login: the `state` is checked (known, unused, unexpired, same browser session)
+    /// before any token request; then the code is exchanged with the PKCE verifier and the tokens
+    /// are stored. Returns the connection id.
+    public func completeLogin(_ response: AuthorizationResponse, browserSession: String) async throws(LoginError) -> Int64 {
+        guard let state = response.state else { throw .stateMissing }
+        let now = self.now()
+        let found: PendingAuthorization? = self.pending.withLock { pending in
+            // Single use: whatever happens next, this state is spent.
+            pending.removeValue(forKey: state)
+        }
+        guard let found else { throw .stateUnknown }
+        guard found.expiresAt > now else { throw .stateExpired }
+        guard found.browserSession == browserSession else { throw .otherBrowser }
+        if let error = response.error {
+            if error == "access_denied" { throw .cancelled }
+            throw .refused(error)
+        }
+        guard let code = response.code else { throw .codeMissing }
+        do {
+            guard let connection = try self.database.connection(id: found.connectionId) else { throw LoketError.notConnected }
+            let secret = try await self.tokenStore.credentials(for: found.connectionId)?.clientSecret
+            let client = TokenClient(environment: self.environment(of: connection), transport: self.transport, timeout: self.timeout)
+            let tokens = try await client.exchange(code: code, redirectURI: found.redirectURI, verifier: found.pkce.verifier, clientSecret: secret)
+            try await self.session(for: connection).begin(with: tokens, clientSecret: secret)
+            try self.database.markConnected(
+                id: found.connectionId,
+                accessTokenExpiresAt: self.now().addingTimeInterval(TimeInterval(tokens.expiresIn)),
+                at: self.now()
+            )
+            return found.connectionId
+        } catch let error as LoketError {
+            try? self.database.recordConnectionError(id: found.connectionId, error.explanation, at: self.now())
+            throw .token(error)
+        } catch {
+            throw .token(.unreachable(endpoint: "POST /token"))
+        }
+    }
+
+    /// Forgets the tokens (the client secret stays for the next login); links and drafts stay.
+    public func disconnect(connectionId: Int64) async throws {
+        if let credentials = try await self.tokenStore.credentials(for: connectionId) {
+            try await self.tokenStore.save(credentials.withoutTokens, for: connectionId)
+        }
+        try self.database.markDisconnected(id: connectionId, at: self.now())
+    }
+
+    /// True when the connection has a refresh or access token stored.
+    public func hasTokens(connectionId: Int64) async -> Bool {
+        guard let credentials = try? await self.tokenStore.credentials(for: connectionId) else { return false }
+        return credentials.refreshToken != nil || credentials.accessToken != nil
+    }
+
+    // MARK: - Company list
+
+    public struct CompanyFetchSummary: Sendable, Equatable {
+        public var employers: Int
+        public var payrollAdministrations: Int
+        public var employersWithoutAccess: Int
+    }
+
+    /// Fetches every employer (all pages), its payroll administrations and their journal
+    /// configurations, then replaces the cached list in one transaction. Any failure other than a
+    /// per-employer 403 stores nothing.
+    public func refreshCompanyList(connectionId: Int64, concurrency: Int = 4) async throws -> CompanyFetchSummary {
+        let client = try self.apiClient(connectionId: connectionId)
+        do {
+            let employers = try await client.employers()
+            var results: [(Int, CachedEmployer, [CachedPayrollAdministration])] = []
+            try await withThrowingTaskGroup(of: (Int, CachedEmployer, [CachedPayrollAdministration]).self) { group in
+                for (index, employer) in employers.enumerated() {
+                    if index >= max(concurrency, 1), let done = try await group.next() { results.append(done) }
+                    group.addTask {
+                        let (cached, admins) = try await Self.fetchEmployer(employer, client: client)
+                        return (index, cached, admins)
+                    }
+                }
+                while let done = try await group.next() { results.append(done) }
+            }
+            results.sort { $0.0 < $1.0 }
+            let cachedEmployers = results.map(\.1)
+            let cachedAdministrations = results.flatMap(\.2)
+            try self.database.replaceCompanyList(
+                connectionId: connectionId, employers: cachedEmployers, administrations: cachedAdministrations, at: self.now()
+            )
+            return CompanyFetchSummary(
+                employers: cachedEmployers.count,
+                payrollAdministrations: cachedAdministrations.count,
+                employersWithoutAccess: cachedEmployers.filter { $0.error != nil }.count
+            )
+        } catch let error as LoketError {
+            try? self.database.recordConnectionError(id: connectionId, error.explanation, at: self.now())
+            throw error
+        }
+    }
+
+    /// One employer: its payroll administrations and, per administration, whether a journal
+    /// profile is configured. A 403 on this employer is recorded, not thrown.
+    static func fetchEmployer(_ employer: LoketEmployer, client: LoketAPIClient) async throws -> (CachedEmployer, [CachedPayrollAdministration]) {
+        var cached = CachedEmployer(
+            employerId: employer.id, name: employer.companyName, employerNumber: employer.employerNumber,
+            chamberOfCommerceNumber: employer.chamberOfCommerceNumber, error: nil
+        )
+        let administrations: [LoketPayrollAdministration]
+        do {
+            administrations = try await client.payrollAdministrations(employerId: employer.id)
+        } catch let error as LoketError {
+            guard case .forbidden = error else { throw error }
+            cached.error = error.explanation
+            return (cached, [])
+        }
+        var result: [CachedPayrollAdministration] = []
+        for admin in administrations {
+            var entry = CachedPayrollAdministration(
+                employerId: employer.id, payrollAdministrationId: admin.id, name: admin.name, clientNumber: admin.clientNumber,
+                periodType: PeriodTypeText.dutch(admin.payrollPeriodType), hasJournalProfile: false, journalProfile: nil,
+                automaticJournalRuns: nil, error: nil
+            )
+            do {
+                let configurations = try await client.journalConfigurations(payrollAdministrationId: admin.id)
+                entry.hasJournalProfile = !configurations.isEmpty
+                entry.journalProfile = configurations.first?.journalProfile?.description
+                entry.automaticJournalRuns = configurations.first?.automaticallyInitiateJournalRun
+            } catch let error as LoketError {
+                guard case .forbidden = error else { throw error }
+                entry.error = error.explanation
+            }
+            result.append(entry)
+        }
+        return (cached, result)
+    }
+}
+
+/// Loket's payroll period type in Dutch words (the keys are documented inconsistently, so the
+/// value is read too).
+public enum PeriodTypeText {
+    public static func dutch(_ type: LoketKeyValue?) -> String? {
+        guard let type else { return nil }
+        let value = (type.value ?? "").lowercased()
+        if value.contains("4") || value.contains("four") || value.contains("vier") { return "4 weken" }
+        if value.contains("month") || value.contains("maand") { return "maand" }
+        if value.contains("week") { return "week" }
+        switch type.key {
+        case 1, 2: return "maand"
+        case 3: return "4 weken"
+        case 4: return "week"
+        default: return type.value
+        }
+    }
+}

@@ -1,0 +1,117 @@
+"""Fixtures for the end-to-end tests: the real loonjournaal binary, copied alone into an empty
+directory, and a real headless Chromium driven by Selenium."""
+import os
+import pathlib
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RunningApp:
+    """One `loonjournaal serve` process with its own data dir and captured output."""
+
+    def __init__(self, binary: pathlib.Path, workdir: pathlib.Path, args: list[str]):
+        self.workdir = workdir
+        self.data_dir = workdir / "data"
+        self.port = free_port()
+        self.stdout_path = workdir / "stdout.txt"
+        self.stderr_path = workdir / "stderr.txt"
+        self.process = subprocess.Popen(
+            [str(binary), *args, "--no-open", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            cwd=workdir,
+            stdout=open(self.stdout_path, "wb"),
+            stderr=open(self.stderr_path, "wb"),
+            env={**os.environ, "LOG_LEVEL": "info"},
+        )
+        self.launch_url = self._wait_for_launch_url()
+
+    def _wait_for_launch_url(self) -> str:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            text = self.stdout_path.read_text(errors="replace")
+            match = re.search(r"http://127\.0\.0\.1:\d+/launch\?token=[A-Za-z0-9_-]+", text)
+            if match:
+                return match.group(0)
+            if self.process.poll() is not None:
+                raise RuntimeError(f"loonjournaal stopped: {self.stderr_path.read_text()}")
+            time.sleep(0.05)
+        raise RuntimeError("no launch URL printed within 30 s")
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def logs(self) -> str:
+        return self.stdout_path.read_text(errors="replace") + self.stderr_path.read_text(errors="replace")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@pytest.fixture(scope="session")
+def binary_alone(tmp_path_factory) -> pathlib.Path:
+    """The release binary copied alone into an empty directory: it must need nothing beside it."""
+    source = pathlib.Path(os.environ.get("LOONJOURNAAL_BIN", ROOT / ".build/release/loonjournaal"))
+    if not source.exists():
+        pytest.fail(f"binary not built: {source} (run scripts/test)")
+    target_dir = tmp_path_factory.mktemp("alone")
+    target = target_dir / "loonjournaal"
+    shutil.copy2(source, target)
+    assert sorted(p.name for p in target_dir.iterdir()) == ["loonjournaal"]
+    return target
+
+
+@pytest.fixture
+def app(binary_alone, tmp_path):
+    running = RunningApp(binary_alone, tmp_path, ["serve"])
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def browser(request):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=nl-NL"]:
+        options.add_argument(arg)
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium:
+        options.binary_location = chromium
+    driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        driver.save_screenshot(str(ARTIFACTS / f"{request.node.name}.png"))
+        (ARTIFACTS / f"{request.node.name}.html").write_text(driver.page_source)
+    driver.quit()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
