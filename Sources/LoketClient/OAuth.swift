@@ -37,19 +37,17 @@ public enum OAuthRandom {
 
 /// Builds Loket's authorize URL: `response_type=code`, `scope=all`, `state`, PKCE S256.
 public func authorizeURL(environment: LoketEnvironment, redirectURI: String, state: String, pkce: PKCE) -> String {
-    var components = URLComponents(string: environment.authURL + "/authorize")!
-    components.queryItems = [
-        URLQueryItem(name: "client_id", value: environment.clientId),
-        URLQueryItem(name: "redirect_uri", value: redirectURI),
-        URLQueryItem(name: "response_type", value: "code"),
-        URLQueryItem(name: "scope", value: "all"),
-        URLQueryItem(name: "state", value: state),
-        URLQueryItem(name: "code_challenge", value: pkce.challenge),
-        URLQueryItem(name: "code_challenge_method", value: "S256"),
+    let parameters = [
+        ("client_id", environment.clientId),
+        ("redirect_uri", redirectURI),
+        ("response_type", "code"),
+        ("scope", "all"),
+        ("state", state),
+        ("code_challenge", pkce.challenge),
+        ("code_challenge_method", "S256"),
     ]
-    // URLComponents leaves "+" alone in queries; servers read it as a space.
-    components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
-    return components.string!
+    // Every value strictly percent-encoded (RFC 3986 unreserved characters only).
+    return environment.authURL + "/authorize?" + parameters.map { "\($0.0)=\(FormEncoding.encode($0.1))" }.joined(separator: "&")
 }
 
 /// What came back on the redirect URI: a code, or an error such as `access_denied`.

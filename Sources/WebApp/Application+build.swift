@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import PayrollImport
 import Storage
 
 /// How the server is started: address and the hook that learns the real port.
@@ -24,11 +25,21 @@ public struct AppConfiguration: Sendable {
 /// Everything the app talks to, passed in so tests can choose (isowords' single environment).
 public struct AppDependencies: Sendable {
     public var database: AppDatabase
+    public var loket: LoketService
+    public var loketDefaults: LoketDefaults
     public var now: @Sendable () -> Date
     public var logger: Logger
 
-    public init(database: AppDatabase, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+    public init(
+        database: AppDatabase,
+        loket: LoketService,
+        loketDefaults: LoketDefaults = LoketDefaults(),
+        now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger
+    ) {
         self.database = database
+        self.loket = loket
+        self.loketDefaults = loketDefaults
         self.now = now
         self.logger = logger
     }
@@ -99,5 +110,6 @@ func buildRouter(dependencies: AppDependencies, origin: ServerOrigin, tokens: La
     DashboardController(pages: pages).addRoutes(to: router)
     AdministrationController(pages: pages).addRoutes(to: router)
     AccountController(pages: pages).addRoutes(to: router)
+    LoketController(pages: pages, loket: dependencies.loket, defaults: dependencies.loketDefaults, origin: origin).addRoutes(to: router)
     return router
 }

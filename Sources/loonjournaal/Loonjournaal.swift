@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import LoketClient
+import LoketSandbox
+import PayrollImport
 import Storage
 import WebApp
 
@@ -14,7 +17,7 @@ struct Loonjournaal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loonjournaal",
         abstract: "Loonjournaalposten uit Loket.nl controleren, corrigeren en boeken.",
-        subcommands: [Serve.self],
+        subcommands: [Serve.self, Demo.self, Sandbox.self],
         defaultSubcommand: nil
     )
 
@@ -56,19 +59,151 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let started = try Startup.prepare(dataDir: self.dataDir)
+        let environment = ProcessInfo.processInfo.environment
         try await Startup.serve(
             port: self.port,
-            database: started.database,
-            lock: started.lock,
+            prepared: started,
+            defaults: LoketDefaults(simulatorURL: "http://127.0.0.1:8421", environment: environment),
             openBrowser: !self.noOpen,
             banner: "loonjournaal draait. Open deze link (eenmalig geldig, 2 minuten):"
         )
     }
 }
 
+/// `loonjournaal demo`: the simulator and the app together on a fresh demo data directory.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start de demo: loonjournaal met de ingebouwde Loket-simulator.")
+
+    @Option(help: "Poort van loonjournaal op 127.0.0.1.")
+    var port: Int = 8420
+
+    @Option(name: .customLong("sandbox-port"), help: "Poort van de Loket-simulator op 127.0.0.1.")
+    var sandboxPort: Int = 8421
+
+    @Option(name: .customLong("data-dir"), help: "Map voor de demogegevens (standaard een nieuwe tijdelijke map).")
+    var dataDir: String?
+
+    @Flag(name: .customLong("no-open"), help: "Open de browser niet vanzelf.")
+    var noOpen = false
+
+    func validate() throws {
+        guard (0...65535).contains(self.port), (0...65535).contains(self.sandboxPort) else {
+            throw ValidationError("Een poort ligt tussen 0 en 65535.")
+        }
+        guard self.port != self.sandboxPort || self.port == 0 else { throw ValidationError("loonjournaal en de simulator hebben elk een eigen poort nodig.") }
+    }
+
+    func run() async throws {
+        let directory = try self.dataDir ?? Startup.freshDemoDirectory()
+        let prepared = try Startup.prepare(dataDir: directory)
+        let logger = Startup.makeLogger()
+        let sandboxPort = self.sandboxPort
+        let sandboxReady = SandboxReady()
+        let sandbox = buildSandbox(SandboxConfiguration(port: sandboxPort), logger: logger, onRunning: { port, _ in
+            await sandboxReady.set(port)
+        })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await sandbox.runService()
+                } catch {
+                    throw Failure(message: "De Loket-simulator kon niet starten op poort \(sandboxPort): \(Startup.describe(error))")
+                }
+            }
+            let boundPort = await sandboxReady.wait()
+            FileHandle.standardError.write(Data("Loket-simulator: http://127.0.0.1:\(boundPort) (inloggen met demo / demo)\nDemogegevens in \(directory)\n".utf8))
+            group.addTask {
+                try await Startup.serve(
+                    port: self.port,
+                    prepared: prepared,
+                    defaults: LoketDefaults(simulatorURL: "http://127.0.0.1:\(boundPort)"),
+                    openBrowser: !self.noOpen,
+                    banner: "loonjournaal-demo draait. Open deze link (eenmalig geldig, 2 minuten):"
+                )
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+}
+
+/// Waits for the simulator's real port.
+actor SandboxReady {
+    private var port: Int?
+    private var waiters: [CheckedContinuation<Int, Never>] = []
+    func set(_ port: Int) {
+        self.port = port
+        for waiter in self.waiters { waiter.resume(returning: port) }
+        self.waiters = []
+    }
+    func wait() async -> Int {
+        if let port { return port }
+        return await withCheckedContinuation { self.waiters.append($0) }
+    }
+}
+
+/// `loonjournaal sandbox`: the Loket simulator alone.
+struct Sandbox: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start alleen de Loket-simulator (OAuth en /v2 op 127.0.0.1).")
+
+    @Option(help: "Poort op 127.0.0.1.")
+    var port: Int = 8421
+
+    @Option(help: "Aantal werkgevers (de eerste vijf zijn de vaste demo-werkgevers).")
+    var employers: Int?
+
+    @Option(name: .customLong("latency-ms"), help: "Vertraging van elk antwoord in milliseconden.")
+    var latencyMilliseconds: Int = 0
+
+    @Option(help: "Storingen, bv. 5xx=0.2,429=0.1,stall=0.05,token-ttl=30,malformed=0.01")
+    var faults: String = ""
+
+    @Option(name: .customLong("client-id"), help: "Geregistreerde client-id.")
+    var clientId: String = "loonjournaal-demo"
+
+    @Option(name: .customLong("client-secret"), help: "Geregistreerd clientgeheim.")
+    var clientSecret: String = "demo-secret"
+
+    @Option(name: .customLong("redirect-uri"), help: "Eén geregistreerd extern terugstuuradres (naast elk loopback-adres).")
+    var redirectURI: String?
+
+    @Option(name: .customLong("token-lifetime"), help: "Levensduur van toegangssleutels in seconden.")
+    var tokenLifetime: Int = 3599
+
+    func validate() throws {
+        guard (0...65535).contains(self.port) else { throw ValidationError("De poort moet tussen 0 en 65535 liggen.") }
+        if let employers, !(1...100_000).contains(employers) { throw ValidationError("--employers moet tussen 1 en 100000 liggen.") }
+        guard (0...600_000).contains(self.latencyMilliseconds) else { throw ValidationError("--latency-ms moet tussen 0 en 600000 liggen.") }
+        guard self.tokenLifetime > 0 else { throw ValidationError("--token-lifetime moet groter dan 0 zijn.") }
+        do { _ = try SandboxFaults.parse(self.faults) } catch { throw ValidationError("\(error)") }
+    }
+
+    func run() async throws {
+        let configuration = SandboxConfiguration(
+            port: self.port,
+            employers: self.employers,
+            latencyMilliseconds: self.latencyMilliseconds,
+            faults: try SandboxFaults.parse(self.faults),
+            clientId: self.clientId,
+            clientSecret: self.clientSecret,
+            accessTokenLifetime: self.tokenLifetime,
+            externalRedirectURI: self.redirectURI
+        )
+        let app = buildSandbox(configuration, logger: Startup.makeLogger(), onRunning: { port, _ in
+            FileHandle.standardOutput.write(Data("Loket-simulator draait op http://127.0.0.1:\(port) (inloggen met demo / demo)\n".utf8))
+        })
+        do {
+            try await app.runService()
+        } catch {
+            throw Failure(message: "De Loket-simulator kon niet starten: \(Startup.describe(error))")
+        }
+    }
+}
+
 /// Shared start-up steps of the commands that run the app.
 enum Startup {
-    struct Prepared {
+    struct Prepared: Sendable {
+        let directory: DataDirectory
         let database: AppDatabase
         let lock: DataDirectoryLock
     }
@@ -81,7 +216,7 @@ enum Startup {
             try directory.prepare()
             let lock = try directory.acquireLock()
             let database = try AppDatabase.openLive(at: directory.databaseURL, backupDirectory: directory.backupsURL)
-            return Prepared(database: database, lock: lock)
+            return Prepared(directory: directory, database: database, lock: lock)
         } catch let error as DataDirectoryError {
             throw Failure(message: error.description)
         } catch {
@@ -89,11 +224,18 @@ enum Startup {
         }
     }
 
-    static func serve(port: Int, database: AppDatabase, lock: DataDirectoryLock, openBrowser: Bool, banner: String) async throws {
+    static func serve(port: Int, prepared: Prepared, defaults: LoketDefaults, openBrowser: Bool, banner: String) async throws {
         let logger = self.makeLogger()
+        let transport = LiveHTTPTransport()
+        defer { Task { try? await transport.shutdown() } }
+        let loket = LoketService(
+            database: prepared.database,
+            tokenStore: FileTokenStore(url: prepared.directory.url.appending(path: "credentials.json")),
+            transport: transport
+        )
         let app = try buildApplication(
             AppConfiguration(port: port),
-            dependencies: AppDependencies(database: database, logger: logger)
+            dependencies: AppDependencies(database: prepared.database, loket: loket, loketDefaults: defaults, logger: logger)
         ) { running in
             let printed = running.launchURL()
             // Unbuffered, so a script reading our output sees the link at once.
@@ -102,10 +244,26 @@ enum Startup {
         }
         do {
             try await app.runService()
-        } catch where "\(error)".contains("Address already in use") || "\(error)".contains("EADDRINUSE") {
-            throw Failure(message: "Poort \(port) op 127.0.0.1 is al in gebruik. Kies een andere met --port.")
+        } catch {
+            throw Failure(message: "loonjournaal kon niet starten op poort \(port): \(self.describe(error))")
         }
-        withExtendedLifetime(lock) {}
+        withExtendedLifetime(prepared.lock) {}
+    }
+
+    /// A Dutch description of a start-up error (a taken port is the common one).
+    static func describe(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("Address already in use") || text.contains("EADDRINUSE") || text.contains("errno: 98") {
+            return "de poort is al in gebruik. Kies een andere met --port (of stop het andere programma)."
+        }
+        return text
+    }
+
+    /// A new private directory for demo data.
+    static func freshDemoDirectory() throws -> String {
+        let base = FileManager.default.temporaryDirectory.appending(path: "loonjournaal-demo-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return base.path
     }
 
     static func makeLogger() -> Logger {

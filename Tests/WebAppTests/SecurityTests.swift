@@ -3,6 +3,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import LoketClient
+import PayrollImport
 import Storage
 import Testing
 
@@ -18,7 +20,11 @@ import Testing
         #expect(throws: AppStartError.notLoopback("0.0.0.0")) {
             _ = try buildApplication(
                 AppConfiguration(hostname: "0.0.0.0", port: 0),
-                dependencies: AppDependencies(database: database, logger: Logger(label: "t"))
+                dependencies: AppDependencies(
+                    database: database,
+                    loket: LoketService(database: database, tokenStore: InMemoryTokenStore(), transport: NoNetwork()),
+                    logger: Logger(label: "t")
+                )
             )
         }
         #expect(AppConfiguration().hostname == "127.0.0.1")
@@ -270,5 +276,12 @@ import Testing
             #expect(page.body.contains("te groot"))
             #expect(try h.database.administrationSummaries().isEmpty)
         }
+    }
+}
+
+/// A transport for tests that must not reach Loket at all.
+struct NoNetwork: LoketHTTPTransport {
+    func send(_ request: LoketHTTPRequest, timeout: Duration) async throws -> LoketHTTPResponse {
+        throw TransportError.unreachable("no network in this test")
     }
 }

@@ -19,7 +19,7 @@ struct AdministrationController {
 
     /// GET /administraties
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let rows = try self.pages.database.administrationSummaries().map(DashboardPage.Row.init)
+        let rows = try self.pages.database.administrationSummaries().map { DashboardPage.Row($0) }
         let page = AdministrationListPage(
             layout: try self.pages.layout("Administraties", section: "administrations", context: context),
             administrations: rows

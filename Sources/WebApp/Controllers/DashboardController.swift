@@ -12,18 +12,31 @@ struct DashboardController {
 
     /// GET / — the dashboard; its empty state says to create an administration first.
     @Sendable func dashboard(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let rows = try self.pages.database.administrationSummaries().map(DashboardPage.Row.init)
+        let links = try self.pages.database.links()
+        let linkByAdministration = Dictionary(links.map { ($0.administrationId, $0) }, uniquingKeysWith: { first, _ in first })
+        let rows = try self.pages.database.administrationSummaries().map { DashboardPage.Row($0, link: linkByAdministration[$0.id]) }
+        let connections = try self.pages.database.connections().map { connection in
+            DashboardPage.Connection(
+                id: connection.id ?? 0,
+                name: connection.name,
+                statusText: LoketController.statusText(connection),
+                statusClass: connection.status.rawValue,
+                needsAttention: connection.status != .connected
+            )
+        }
         let page = DashboardPage(
             layout: try self.pages.layout("Overzicht", section: "dashboard", context: context),
             administrations: rows,
-            administrationCount: DutchFormat.count(rows.count)
+            administrationCount: DutchFormat.count(rows.count),
+            connections: connections,
+            linkCount: links.count
         )
         return self.pages.renderer.render("dashboard", page)
     }
 }
 
 extension DashboardPage.Row {
-    init(_ summary: AdministrationSummary) {
+    init(_ summary: AdministrationSummary, link: LoketLinkRecord? = nil) {
         self.init(
             id: summary.id,
             code: summary.code,
@@ -32,7 +45,8 @@ extension DashboardPage.Row {
             accounts: summary.accountCount == summary.activeAccountCount
                 ? DutchFormat.count(summary.accountCount)
                 : "\(DutchFormat.count(summary.activeAccountCount)) actief van \(DutchFormat.count(summary.accountCount))",
-            hasNoAccounts: summary.accountCount == 0
+            hasNoAccounts: summary.accountCount == 0,
+            loketLink: link.map { "\($0.employerName) – \($0.payrollAdministrationName)" }
         )
     }
 }

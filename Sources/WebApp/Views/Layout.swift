@@ -11,8 +11,22 @@ struct Layout: Sendable {
     let section: String
     /// The administration whose sub-navigation is shown, if any.
     let administration: AdministrationHeader?
+    // Stored (not computed) so that the templates can see them.
+    let isDashboard: Bool
+    let isAdministrations: Bool
+    let isLoket: Bool
 
-    var isDashboard: Bool { self.section == "dashboard" }
+    init(title: String, signedIn: Bool, csrfToken: String, flash: [FlashView], section: String, administration: AdministrationHeader?) {
+        self.title = title
+        self.signedIn = signedIn
+        self.csrfToken = csrfToken
+        self.flash = flash
+        self.section = section
+        self.administration = administration
+        self.isDashboard = section == "dashboard"
+        self.isAdministrations = section == "administrations"
+        self.isLoket = section == "loket"
+    }
 
     static func plain(title: String) -> Layout {
         Layout(title: title, signedIn: false, csrfToken: "", flash: [], section: "", administration: nil)

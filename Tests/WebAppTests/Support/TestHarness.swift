@@ -3,7 +3,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import LoketClient
+import LoketSandbox
 import NIOCore
+import PayrollImport
 import Storage
 import Synchronization
 import Testing
@@ -78,8 +81,46 @@ struct Harness {
     var host: String { "127.0.0.1:\(self.port)" }
     var origin: String { "http://127.0.0.1:\(self.port)" }
 
-    /// Starts the app on a fresh database, runs `body`, stops everything.
-    static func run(signedIn: Bool = true, _ body: @Sendable (inout Harness) async throws -> Void) async throws {
+    let simulator: SimulatorInfo?
+    let tokenStore: FileTokenStore
+    let dataDirectory: URL
+
+    /// The simulator next to the app, when asked for.
+    struct SimulatorInfo {
+        let url: String
+        let handle: SandboxHandle
+        let transport: LiveHTTPTransport
+    }
+
+    /// Starts the app on a fresh database (and the Loket simulator when `simulator` is given),
+    /// runs `body`, stops everything.
+    static func run(
+        signedIn: Bool = true,
+        simulator: SandboxConfiguration? = nil,
+        _ body: @Sendable (inout Harness) async throws -> Void
+    ) async throws {
+        guard let simulator else {
+            try await self.runApp(signedIn: signedIn, simulator: nil, body)
+            return
+        }
+        let box = Mutex<SandboxHandle?>(nil)
+        var configuration = simulator
+        configuration.port = 0
+        let sandbox = buildSandbox(configuration, logger: Logger(label: "sandbox"), onRunning: { _, handle in box.withLock { $0 = handle } })
+        try await sandbox.test(.live) { client in
+            let transport = LiveHTTPTransport()
+            let info = SimulatorInfo(url: "http://127.0.0.1:\(client.port!)", handle: box.withLock { $0! }, transport: transport)
+            do {
+                try await self.runApp(signedIn: signedIn, simulator: info, body)
+            } catch {
+                try? await transport.shutdown()
+                throw error
+            }
+            try await transport.shutdown()
+        }
+    }
+
+    private static func runApp(signedIn: Bool, simulator: SimulatorInfo?, _ body: @Sendable (inout Harness) async throws -> Void) async throws {
         let temp = try TempDirectory()
         let directory = DataDirectory(url: temp.url.appending(path: "data"))
         try directory.prepare()
@@ -87,9 +128,18 @@ struct Harness {
         let clock = TestClock()
         let logs = LogCapture()
         let box = Mutex<RunningServer?>(nil)
+        let transport = LiveHTTPTransport()
+        let tokenStore = FileTokenStore(url: directory.url.appending(path: "credentials.json"))
+        let loket = LoketService(
+            database: database, tokenStore: tokenStore, transport: transport,
+            retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2)), timeout: .seconds(3), now: { clock.now }
+        )
         let app = try buildApplication(
             AppConfiguration(port: 0),
-            dependencies: AppDependencies(database: database, now: { clock.now }, logger: logs.logger())
+            dependencies: AppDependencies(
+                database: database, loket: loket, loketDefaults: LoketDefaults(simulatorURL: simulator?.url ?? "http://127.0.0.1:9"),
+                now: { clock.now }, logger: logs.logger()
+            )
         ) { running in
             box.withLock { $0 = running }
         }
@@ -103,16 +153,21 @@ struct Harness {
                 running: box.withLock { $0! },
                 database: database,
                 clock: clock,
-                logs: logs
+                logs: logs,
+                simulator: simulator,
+                tokenStore: tokenStore,
+                dataDirectory: directory.url
             )
             do {
                 if signedIn { try await harness.signIn() }
                 try await body(&harness)
             } catch {
                 try? await client.shutdown()
+                try? await transport.shutdown()
                 throw error
             }
             try await client.shutdown()
+            try await transport.shutdown()
         }
         withExtendedLifetime(temp) {}
     }

@@ -22,10 +22,20 @@ struct DashboardPage: Sendable {
         let fiscalYear: Int
         let accounts: String
         let hasNoAccounts: Bool
+        let loketLink: String?
+    }
+    struct Connection: Sendable {
+        let id: Int64
+        let name: String
+        let statusText: String
+        let statusClass: String
+        let needsAttention: Bool
     }
     let layout: Layout
     let administrations: [Row]
     let administrationCount: String
+    let connections: [Connection]
+    let linkCount: Int
 }
 
 /// The list of administrations.
