@@ -111,6 +111,125 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v3 journal entries, lines, mappings, closed periods, history") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE journal_entries (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        administration_id INTEGER NOT NULL REFERENCES administrations(id) ON DELETE RESTRICT,
+                        status TEXT NOT NULL CHECK (status IN ('draft', 'booked')),
+                        source TEXT NOT NULL CHECK (source IN ('loket', 'file', 'manual', 'reversal')),
+                        source_reference TEXT,
+                        source_sequence INTEGER NOT NULL DEFAULT 1,
+                        description TEXT NOT NULL CHECK (length(description) BETWEEN 1 AND 200),
+                        entry_date TEXT NOT NULL CHECK (entry_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+                        fiscal_year INTEGER NOT NULL,
+                        period INTEGER NOT NULL CHECK (period BETWEEN 1 AND 13),
+                        number INTEGER,
+                        is_difference BOOLEAN NOT NULL DEFAULT 0,
+                        payroll_year INTEGER,
+                        payroll_period INTEGER,
+                        loket_run_sequence INTEGER,
+                        loket_payroll_run_id TEXT,
+                        loket_debit_cents INTEGER,
+                        loket_credit_cents INTEGER,
+                        reverses_entry_id INTEGER REFERENCES journal_entries(id) ON DELETE RESTRICT,
+                        version INTEGER NOT NULL DEFAULT 1,
+                        booked_at DATETIME,
+                        created_at DATETIME NOT NULL,
+                        updated_at DATETIME NOT NULL,
+                        CHECK ((status = 'booked') = (number IS NOT NULL AND booked_at IS NOT NULL))
+                    );
+                    -- One entry per Loket journal run (per import generation) per administration.
+                    CREATE UNIQUE INDEX journal_entries_source ON journal_entries(administration_id, source, source_reference, source_sequence)
+                        WHERE source_reference IS NOT NULL;
+                    CREATE UNIQUE INDEX journal_entries_number ON journal_entries(administration_id, fiscal_year, number)
+                        WHERE number IS NOT NULL;
+                    CREATE UNIQUE INDEX journal_entries_reversal ON journal_entries(reverses_entry_id) WHERE reverses_entry_id IS NOT NULL;
+                    CREATE INDEX journal_entries_administration ON journal_entries(administration_id, status, fiscal_year, period);
+                    CREATE TABLE journal_lines (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        entry_id INTEGER NOT NULL REFERENCES journal_entries(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        account_id INTEGER REFERENCES ledger_accounts(id) ON DELETE RESTRICT,
+                        description TEXT NOT NULL DEFAULT '',
+                        cost_center TEXT,
+                        cost_unit TEXT,
+                        debit_cents INTEGER NOT NULL CHECK (debit_cents BETWEEN 0 AND 100000000000000),
+                        credit_cents INTEGER NOT NULL CHECK (credit_cents BETWEEN 0 AND 100000000000000),
+                        original_account_code TEXT,
+                        original_account_description TEXT,
+                        original_cost_center TEXT,
+                        original_cost_unit TEXT,
+                        original_component TEXT,
+                        original_debit_cents INTEGER,
+                        original_credit_cents INTEGER,
+                        CHECK (NOT (debit_cents > 0 AND credit_cents > 0))
+                    );
+                    CREATE INDEX journal_lines_entry ON journal_lines(entry_id, position);
+                    CREATE INDEX journal_lines_account ON journal_lines(account_id);
+                    -- Booked entries and their lines can never change.
+                    CREATE TRIGGER journal_entries_booked_no_update BEFORE UPDATE ON journal_entries WHEN OLD.status = 'booked'
+                    BEGIN SELECT RAISE(ABORT, 'booked journal entries are immutable'); END;
+                    CREATE TRIGGER journal_entries_booked_no_delete BEFORE DELETE ON journal_entries WHEN OLD.status = 'booked'
+                    BEGIN SELECT RAISE(ABORT, 'booked journal entries are immutable'); END;
+                    CREATE TRIGGER journal_lines_booked_no_update BEFORE UPDATE ON journal_lines
+                    WHEN (SELECT status FROM journal_entries WHERE id = OLD.entry_id) = 'booked'
+                    BEGIN SELECT RAISE(ABORT, 'lines of booked journal entries are immutable'); END;
+                    CREATE TRIGGER journal_lines_booked_no_delete BEFORE DELETE ON journal_lines
+                    WHEN (SELECT status FROM journal_entries WHERE id = OLD.entry_id) = 'booked'
+                    BEGIN SELECT RAISE(ABORT, 'lines of booked journal entries are immutable'); END;
+                    CREATE TRIGGER journal_lines_booked_no_insert BEFORE INSERT ON journal_lines
+                    WHEN (SELECT status FROM journal_entries WHERE id = NEW.entry_id) = 'booked'
+                    BEGIN SELECT RAISE(ABORT, 'lines of booked journal entries are immutable'); END;
+                    CREATE TABLE account_mappings (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        administration_id INTEGER NOT NULL REFERENCES administrations(id) ON DELETE RESTRICT,
+                        loket_code TEXT NOT NULL,
+                        account_id INTEGER NOT NULL REFERENCES ledger_accounts(id) ON DELETE RESTRICT,
+                        created_at DATETIME NOT NULL,
+                        UNIQUE (administration_id, loket_code)
+                    );
+                    CREATE TABLE closed_periods (
+                        administration_id INTEGER NOT NULL REFERENCES administrations(id) ON DELETE RESTRICT,
+                        fiscal_year INTEGER NOT NULL,
+                        period INTEGER NOT NULL CHECK (period BETWEEN 1 AND 13),
+                        closed_at DATETIME NOT NULL,
+                        PRIMARY KEY (administration_id, fiscal_year, period)
+                    );
+                    CREATE TABLE administration_settings (
+                        administration_id INTEGER PRIMARY KEY REFERENCES administrations(id) ON DELETE RESTRICT,
+                        period_rule TEXT NOT NULL DEFAULT 'month' CHECK (period_rule IN ('month', 'payroll')),
+                        mark_processed_in_loket BOOLEAN NOT NULL DEFAULT 1
+                    );
+                    -- Per-entry history of every change; kept when a draft is deleted.
+                    CREATE TABLE entry_history (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        entry_id INTEGER NOT NULL,
+                        administration_id INTEGER NOT NULL REFERENCES administrations(id) ON DELETE RESTRICT,
+                        occurred_at DATETIME NOT NULL,
+                        field TEXT NOT NULL,
+                        old_value TEXT NOT NULL,
+                        new_value TEXT NOT NULL
+                    );
+                    CREATE INDEX entry_history_entry ON entry_history(entry_id, id);
+                    CREATE TRIGGER entry_history_no_update BEFORE UPDATE ON entry_history
+                    BEGIN SELECT RAISE(ABORT, 'entry_history is append-only'); END;
+                    CREATE TRIGGER entry_history_no_delete BEFORE DELETE ON entry_history
+                    BEGIN SELECT RAISE(ABORT, 'entry_history is append-only'); END;
+                    -- What we told Loket about a booked run (booked rows themselves never change).
+                    CREATE TABLE loket_writebacks (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        entry_id INTEGER NOT NULL REFERENCES journal_entries(id) ON DELETE RESTRICT,
+                        journal_run_id TEXT NOT NULL,
+                        succeeded BOOLEAN NOT NULL,
+                        message TEXT NOT NULL,
+                        attempted_at DATETIME NOT NULL
+                    );
+                    CREATE INDEX loket_writebacks_entry ON loket_writebacks(entry_id, id);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -111,5 +111,7 @@ func buildRouter(dependencies: AppDependencies, origin: ServerOrigin, tokens: La
     AdministrationController(pages: pages).addRoutes(to: router)
     AccountController(pages: pages).addRoutes(to: router)
     LoketController(pages: pages, loket: dependencies.loket, defaults: dependencies.loketDefaults, origin: origin).addRoutes(to: router)
+    EntryController(pages: pages, importer: RunImporter(database: dependencies.database, loket: dependencies.loket, now: dependencies.now))
+        .addRoutes(to: router)
     return router
 }

@@ -28,10 +28,12 @@ class RunningApp:
         self.workdir = workdir
         self.data_dir = workdir / "data"
         self.port = free_port()
+        self.sandbox_port = free_port() if args[0] == "demo" else None
         self.stdout_path = workdir / "stdout.txt"
         self.stderr_path = workdir / "stderr.txt"
+        extra = ["--sandbox-port", str(self.sandbox_port)] if self.sandbox_port else []
         self.process = subprocess.Popen(
-            [str(binary), *args, "--no-open", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            [str(binary), *args, "--no-open", "--port", str(self.port), "--data-dir", str(self.data_dir), *extra],
             cwd=workdir,
             stdout=open(self.stdout_path, "wb"),
             stderr=open(self.stderr_path, "wb"),
@@ -88,11 +90,20 @@ def app(binary_alone, tmp_path):
 
 
 @pytest.fixture
+def demo(binary_alone, tmp_path):
+    """`loonjournaal demo`: the app and the Loket simulator together."""
+    running = RunningApp(binary_alone, tmp_path, ["demo"])
+    yield running
+    running.stop()
+
+
+@pytest.fixture
 def browser(request):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=nl-NL"]:
         options.add_argument(arg)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -48,7 +48,10 @@ struct PageSupport: Sendable {
             code: record.code,
             name: record.name,
             onOverview: section == "administration",
-            onAccounts: section == "accounts"
+            onAccounts: section == "accounts",
+            onRuns: section == "runs",
+            onEntries: section == "entries",
+            onSettings: section == "settings"
         )
     }
 }

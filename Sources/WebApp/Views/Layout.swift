@@ -45,6 +45,9 @@ struct AdministrationHeader: Sendable {
     let name: String
     let onOverview: Bool
     let onAccounts: Bool
+    let onRuns: Bool
+    let onEntries: Bool
+    let onSettings: Bool
 }
 
 /// One input of a form: what was typed and the message for it, if any.

@@ -1,0 +1,109 @@
+/// One line of an entry as the ledger rules see it.
+public struct EntryLine: Equatable, Sendable {
+    public var position: Int
+    /// The local account number, or nil when the Loket code is not mapped yet.
+    public var accountNumber: String?
+    /// Whether that account is active (nil when unknown).
+    public var accountActive: Bool?
+    /// For messages: the Loket code when there is no local account.
+    public var originalCode: String?
+    public var debit: Money
+    public var credit: Money
+
+    public init(position: Int, accountNumber: String?, accountActive: Bool?, originalCode: String? = nil, debit: Money, credit: Money) {
+        self.position = position
+        self.accountNumber = accountNumber
+        self.accountActive = accountActive
+        self.originalCode = originalCode
+        self.debit = debit
+        self.credit = credit
+    }
+}
+
+/// Debit and credit totals and which side is short.
+public struct Balance: Equatable, Sendable {
+    public let debit: Money
+    public let credit: Money
+
+    public init(lines: [EntryLine]) {
+        self.debit = lines.reduce(Money.zero) { $0 + $1.debit }
+        self.credit = lines.reduce(Money.zero) { $0 + $1.credit }
+    }
+
+    public init(debit: Money, credit: Money) {
+        self.debit = debit
+        self.credit = credit
+    }
+
+    public var difference: Money { self.debit - self.credit }
+    public var isBalanced: Bool { self.difference.isZero }
+
+    /// "Er ontbreekt € 21,00 credit" — the side that needs more.
+    public var shortfallText: String? {
+        if self.isBalanced { return nil }
+        let side = self.difference.cents > 0 ? "credit" : "debet"
+        return "het verschil is \(self.difference.magnitude.euro): er ontbreekt \(self.difference.magnitude.euro) \(side)"
+    }
+}
+
+/// Everything that stops an entry from being booked; all are reported at once.
+public enum BookingProblem: Equatable, Sendable {
+    case noLines
+    case notBalanced(Balance)
+    case unmappedAccount(line: Int, loketCode: String?)
+    case inactiveAccount(line: Int, number: String)
+    case emptyLine(line: Int)
+    case bothSides(line: Int)
+    case closedPeriod(year: Int, period: Int)
+    case periodOutOfRange(period: Int)
+    case alreadyBooked
+
+    public var message: String {
+        switch self {
+        case .noLines: "De boeking heeft geen regels."
+        case .notBalanced(let balance): "De boeking is niet in balans: \(balance.shortfallText ?? "")."
+        case .unmappedAccount(let line, let code):
+            "Regel \(line): Loket-rekening \(code ?? "?") bestaat niet in deze administratie. Koppel haar aan een eigen rekening of maak haar aan."
+        case .inactiveAccount(let line, let number): "Regel \(line): rekening \(number) is gedeactiveerd."
+        case .emptyLine(let line): "Regel \(line) heeft geen bedrag."
+        case .bothSides(let line): "Regel \(line) heeft zowel een debet- als een creditbedrag; zet het verschil aan één kant."
+        case .closedPeriod(let year, let period): "Periode \(period) van \(year) is afgesloten."
+        case .periodOutOfRange(let period): "Periode \(period) bestaat niet (kies 1 tot en met 13)."
+        case .alreadyBooked: "Deze boeking is al geboekt."
+        }
+    }
+}
+
+/// The accounting rules of an entry, free of I/O.
+public enum JournalRules {
+    /// All problems that stop booking.
+    public static func bookingProblems(
+        lines: [EntryLine], isBooked: Bool, year: Int, period: Int, closedPeriods: Set<Int>
+    ) -> [BookingProblem] {
+        var problems: [BookingProblem] = []
+        if isBooked { problems.append(.alreadyBooked) }
+        if lines.isEmpty { problems.append(.noLines) }
+        for line in lines {
+            if line.accountNumber == nil {
+                problems.append(.unmappedAccount(line: line.position, loketCode: line.originalCode))
+            } else if line.accountActive == false {
+                problems.append(.inactiveAccount(line: line.position, number: line.accountNumber!))
+            }
+            if line.debit.isZero && line.credit.isZero { problems.append(.emptyLine(line: line.position)) }
+            if !line.debit.isZero && !line.credit.isZero { problems.append(.bothSides(line: line.position)) }
+        }
+        let balance = Balance(lines: lines)
+        if !lines.isEmpty && !balance.isBalanced { problems.append(.notBalanced(balance)) }
+        if !(1...13).contains(period) { problems.append(.periodOutOfRange(period: period)) }
+        if closedPeriods.contains(period) { problems.append(.closedPeriod(year: year, period: period)) }
+        return problems
+    }
+
+    /// The lines of a reversal: every line mirrored (debit ↔ credit).
+    public static func reversed(_ lines: [EntryLine]) -> [EntryLine] {
+        lines.map { EntryLine(position: $0.position, accountNumber: $0.accountNumber, accountActive: $0.accountActive, originalCode: $0.originalCode, debit: $0.credit, credit: $0.debit) }
+    }
+
+    /// The next entry number in a year, given the numbers used so far.
+    public static func nextNumber(after highest: Int?) -> Int { (highest ?? 0) + 1 }
+}

@@ -1,0 +1,470 @@
+import Foundation
+import GRDB
+import Ledger
+
+/// Why an entry write was refused.
+public enum EntryError: Error, Equatable, Sendable {
+    case notFound
+    case booked
+    /// Someone saved this draft in the meantime (another tab); nothing was saved.
+    case versionConflict(current: Int)
+    case bookingRefused([BookingProblem])
+    case alreadyReversed(by: Int64)
+    case notBooked
+    /// Re-import is only possible when every earlier entry of the run is reversed.
+    case reimportNotAllowed
+}
+
+extension AppDatabase {
+    // MARK: - Reads
+
+    public func entry(id: Int64, administrationId: Int64) throws -> JournalEntryRecord? {
+        try self.writer.read { db in
+            try JournalEntryRecord.filter(Column("id") == id && Column("administration_id") == administrationId).fetchOne(db)
+        }
+    }
+
+    public func entryLines(entryId: Int64) throws -> [EntryLineRow] {
+        try self.writer.read { try self.lines(entryId, $0) }
+    }
+
+    func lines(_ entryId: Int64, _ db: Database) throws -> [EntryLineRow] {
+        try EntryLineRow.fetchAll(
+            db,
+            sql: """
+                SELECT l.id, l.position, l.account_id, a.number AS account_number, a.name AS account_name, a.is_active AS account_active,
+                       l.description, l.cost_center, l.cost_unit, l.debit_cents, l.credit_cents,
+                       l.original_account_code, l.original_account_description, l.original_cost_center, l.original_cost_unit,
+                       l.original_component, l.original_debit_cents, l.original_credit_cents
+                FROM journal_lines l LEFT JOIN ledger_accounts a ON a.id = l.account_id
+                WHERE l.entry_id = ? ORDER BY l.position, l.id
+                """,
+            arguments: [entryId]
+        )
+    }
+
+    /// Entries of an administration imported from Loket, by journal-run id (newest import last).
+    public func entriesByJournalRun(administrationId: Int64) throws -> [String: [JournalEntryRecord]] {
+        try self.writer.read { db in
+            let entries = try JournalEntryRecord
+                .filter(Column("administration_id") == administrationId && Column("source") == "loket")
+                .order(Column("source_sequence"))
+                .fetchAll(db)
+            return Dictionary(grouping: entries.filter { $0.sourceReference != nil }, by: { $0.sourceReference! })
+        }
+    }
+
+    public func entries(administrationId: Int64) throws -> [JournalEntryRecord] {
+        try self.writer.read { db in
+            try JournalEntryRecord.filter(Column("administration_id") == administrationId)
+                .order(Column("entry_date").desc, Column("id").desc).fetchAll(db)
+        }
+    }
+
+    /// The reversal of an entry, if it was reversed.
+    public func reversal(of entryId: Int64) throws -> JournalEntryRecord? {
+        try self.writer.read { try JournalEntryRecord.filter(Column("reverses_entry_id") == entryId).fetchOne($0) }
+    }
+
+    public func history(entryId: Int64) throws -> [EntryHistoryRow] {
+        try self.writer.read { db in
+            try EntryHistoryRow.fetchAll(
+                db, sql: "SELECT occurred_at, field, old_value, new_value FROM entry_history WHERE entry_id = ? ORDER BY id DESC",
+                arguments: [entryId]
+            )
+        }
+    }
+
+    public func writebacks(entryId: Int64) throws -> [WritebackRow] {
+        try self.writer.read { db in
+            try WritebackRow.fetchAll(
+                db, sql: "SELECT succeeded, message, attempted_at FROM loket_writebacks WHERE entry_id = ? ORDER BY id DESC", arguments: [entryId]
+            )
+        }
+    }
+
+    public func closedPeriods(administrationId: Int64, year: Int) throws -> Set<Int> {
+        try self.writer.read { try self.closedPeriods(administrationId, year, $0) }
+    }
+
+    func closedPeriods(_ administrationId: Int64, _ year: Int, _ db: Database) throws -> Set<Int> {
+        try Int.fetchSet(db, sql: "SELECT period FROM closed_periods WHERE administration_id = ? AND fiscal_year = ?", arguments: [administrationId, year])
+    }
+
+    public func settings(administrationId: Int64) throws -> AdministrationSettings {
+        try self.writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT period_rule, mark_processed_in_loket FROM administration_settings WHERE administration_id = ?", arguments: [administrationId]) else {
+                return AdministrationSettings()
+            }
+            return AdministrationSettings(periodRule: FinancialPeriodRule(rawValue: row["period_rule"]) ?? .calendarMonth, markProcessedInLoket: row["mark_processed_in_loket"])
+        }
+    }
+
+    public func saveSettings(administrationId: Int64, _ settings: AdministrationSettings, at now: Date) throws {
+        try self.writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO administration_settings (administration_id, period_rule, mark_processed_in_loket) VALUES (?, ?, ?)
+                    ON CONFLICT(administration_id) DO UPDATE SET period_rule = excluded.period_rule, mark_processed_in_loket = excluded.mark_processed_in_loket
+                    """,
+                arguments: [administrationId, settings.periodRule.rawValue, settings.markProcessedInLoket]
+            )
+            try self.auditEntry(administrationId, "instellingen", "gewijzigd", "periode: \(settings.periodRule.label); Loket bijwerken: \(settings.markProcessedInLoket ? "ja" : "nee")", now, db)
+        }
+    }
+
+    /// Local account for each Loket code: same number first, else the remembered mapping.
+    public func accountsForLoketCodes(administrationId: Int64, codes: Set<String>) throws -> [String: Int64] {
+        try self.writer.read { try self.accountIds(administrationId, codes, $0) }
+    }
+
+    func accountIds(_ administrationId: Int64, _ codes: Set<String>, _ db: Database) throws -> [String: Int64] {
+        var result: [String: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT loket_code, account_id FROM account_mappings WHERE administration_id = ?", arguments: [administrationId]) {
+            let code: String = row["loket_code"]
+            if codes.contains(code) { result[code] = row["account_id"] }
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT number, id FROM ledger_accounts WHERE administration_id = ?", arguments: [administrationId]) {
+            let number: String = row["number"]
+            if codes.contains(number) { result[number] = row["id"] }
+        }
+        return result
+    }
+
+    public struct MappingRow: Equatable, Sendable, FetchableRecord, Decodable {
+        public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+        public var loketCode: String
+        public var accountId: Int64
+        public var accountNumber: String
+        public var accountName: String
+    }
+
+    public func mappings(administrationId: Int64) throws -> [MappingRow] {
+        try self.writer.read { db in
+            try MappingRow.fetchAll(
+                db,
+                sql: """
+                    SELECT m.loket_code, m.account_id, a.number AS account_number, a.name AS account_name
+                    FROM account_mappings m JOIN ledger_accounts a ON a.id = m.account_id
+                    WHERE m.administration_id = ? ORDER BY m.loket_code
+                    """,
+                arguments: [administrationId]
+            )
+        }
+    }
+
+    // MARK: - Import
+
+    /// Stores an imported draft unless the run has an entry already (then returns that one).
+    /// One transaction; the unique index is the last guard against doubles.
+    public func insertImportedDraft(_ draft: NewDraft, at now: Date) throws -> (entryId: Int64, created: Bool) {
+        try self.writer.write { db in
+            if let reference = draft.sourceReference,
+                let existing = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT id FROM journal_entries WHERE administration_id = ? AND source = ? AND source_reference = ? AND source_sequence = ?",
+                    arguments: [draft.administrationId, draft.source, reference, draft.sourceSequence]
+                )
+            {
+                return (existing, false)
+            }
+            let id = try self.insertDraft(draft, at: now, db)
+            try self.recordHistory(id, draft.administrationId, "boeking", "", "concept aangemaakt uit \(draft.source == "loket" ? "Loket" : draft.source)", now, db)
+            return (id, true)
+        }
+    }
+
+    /// The import generation a new import of this run gets: 1, or one more than the last when
+    /// every earlier entry of the run has been reversed.
+    public func nextImportSequence(administrationId: Int64, source: String, reference: String) throws -> Int {
+        try self.writer.read { db in
+            let entries = try JournalEntryRecord
+                .filter(Column("administration_id") == administrationId && Column("source") == source && Column("source_reference") == reference)
+                .fetchAll(db)
+            guard let last = entries.map(\.sourceSequence).max() else { return 1 }
+            for entry in entries {
+                let reversed = try JournalEntryRecord.filter(Column("reverses_entry_id") == entry.id).fetchCount(db) > 0
+                if !entry.isBooked || !reversed { throw EntryError.reimportNotAllowed }
+            }
+            return last + 1
+        }
+    }
+
+    private func insertDraft(_ draft: NewDraft, at now: Date, _ db: Database) throws -> Int64 {
+        var entry = JournalEntryRecord(
+            id: nil, administrationId: draft.administrationId, status: "draft", source: draft.source, sourceReference: draft.sourceReference,
+            sourceSequence: draft.sourceSequence, description: String(draft.description.prefix(200)), entryDate: draft.entryDate.iso,
+            fiscalYear: draft.entryDate.year, period: draft.period, number: nil, isDifference: draft.isDifference, payrollYear: draft.payrollYear,
+            payrollPeriod: draft.payrollPeriod, loketRunSequence: draft.loketRunSequence, loketPayrollRunId: draft.loketPayrollRunId,
+            loketDebitCents: draft.lines.compactMap(\.original).reduce(0) { $0 + $1.debit.cents },
+            loketCreditCents: draft.lines.compactMap(\.original).reduce(0) { $0 + $1.credit.cents },
+            reversesEntryId: nil, version: 1, bookedAt: nil, createdAt: now, updatedAt: now
+        )
+        if draft.source != "loket" && draft.source != "file" {
+            entry.loketDebitCents = nil
+            entry.loketCreditCents = nil
+        }
+        try entry.insert(db)
+        for (index, line) in draft.lines.enumerated() {
+            try self.insertLine(line, entryId: entry.id!, position: index + 1, db)
+        }
+        return entry.id!
+    }
+
+    private func insertLine(_ line: NewLine, entryId: Int64, position: Int, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO journal_lines (entry_id, position, account_id, description, cost_center, cost_unit, debit_cents, credit_cents,
+                  original_account_code, original_account_description, original_cost_center, original_cost_unit, original_component,
+                  original_debit_cents, original_credit_cents)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                entryId, position, line.accountId, line.description, line.costCenter, line.costUnit, line.debit.cents, line.credit.cents,
+                line.original?.accountCode, line.original?.accountDescription, line.original?.costCenter, line.original?.costUnit,
+                line.original?.component, line.original?.debit.cents, line.original?.credit.cents,
+            ]
+        )
+    }
+
+    // MARK: - Editing drafts
+
+    public struct DraftHeader: Equatable, Sendable {
+        public var description: String
+        public var entryDate: CalendarDate
+        public var period: Int
+
+        public init(description: String, entryDate: CalendarDate, period: Int) {
+            self.description = description
+            self.entryDate = entryDate
+            self.period = period
+        }
+    }
+
+    /// Saves a draft: header and all lines, in one transaction, only when nobody saved it since
+    /// `expectedVersion`. Every change is written to the entry's history. Returns the new version.
+    public func saveDraft(
+        entryId: Int64, administrationId: Int64, expectedVersion: Int, header: DraftHeader, lines: [DraftLineInput], at now: Date
+    ) throws -> Int {
+        try self.writer.write { db in
+            guard var entry = try JournalEntryRecord.filter(Column("id") == entryId && Column("administration_id") == administrationId).fetchOne(db) else {
+                throw EntryError.notFound
+            }
+            guard !entry.isBooked else { throw EntryError.booked }
+            guard entry.version == expectedVersion else { throw EntryError.versionConflict(current: entry.version) }
+            let old = try self.lines(entryId, db)
+            func record(_ field: String, _ before: String, _ after: String) throws {
+                if before != after { try self.recordHistory(entryId, administrationId, field, before, after, now, db) }
+            }
+            try record("omschrijving", entry.description, header.description)
+            try record("boekdatum", (entry.date?.dutch ?? entry.entryDate), header.entryDate.dutch)
+            try record("periode", String(entry.period), String(header.period))
+            let accountNames = Dictionary(
+                try Row.fetchAll(db, sql: "SELECT id, number FROM ledger_accounts WHERE administration_id = ?", arguments: [administrationId])
+                    .map { (row: Row) -> (Int64, String) in (row["id"], row["number"]) },
+                uniquingKeysWith: { first, _ in first }
+            )
+            let oldById = Dictionary(old.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let keptIds = Set(lines.compactMap(\.lineId))
+            for removed in old where !keptIds.contains(removed.id) {
+                try record("regel \(removed.position)", Self.describe(removed.accountNumber, removed.debitCents, removed.creditCents), "verwijderd")
+            }
+            var originals: [Int64: EntryLineRow] = [:]
+            for (index, line) in lines.enumerated() {
+                let position = index + 1
+                if let id = line.lineId, let before = oldById[id] {
+                    originals[id] = before
+                    let label = "regel \(position)"
+                    try record("\(label) rekening", before.accountNumber ?? "(geen)", line.accountId.flatMap { accountNames[$0] } ?? "(geen)")
+                    try record("\(label) omschrijving", before.description, line.description)
+                    try record("\(label) kostenplaats", before.costCenter ?? "", line.costCenter ?? "")
+                    try record("\(label) kostendrager", before.costUnit ?? "", line.costUnit ?? "")
+                    try record("\(label) debet", Money(cents: before.debitCents).dutch, line.debit.dutch)
+                    try record("\(label) credit", Money(cents: before.creditCents).dutch, line.credit.dutch)
+                } else {
+                    try record("regel \(position)", "", "toegevoegd: " + Self.describe(line.accountId.flatMap { accountNames[$0] }, line.debit.cents, line.credit.cents))
+                }
+            }
+            // Lines keep their identity: update in place, insert the new ones, delete the removed ones.
+            for removed in old where !keptIds.contains(removed.id) {
+                try db.execute(sql: "DELETE FROM journal_lines WHERE id = ? AND entry_id = ?", arguments: [removed.id, entryId])
+            }
+            for (index, line) in lines.enumerated() {
+                if let id = line.lineId, originals[id] != nil {
+                    try db.execute(
+                        sql: """
+                            UPDATE journal_lines SET position = ?, account_id = ?, description = ?, cost_center = ?, cost_unit = ?,
+                              debit_cents = ?, credit_cents = ? WHERE id = ? AND entry_id = ?
+                            """,
+                        arguments: [index + 1, line.accountId, line.description, line.costCenter, line.costUnit, line.debit.cents, line.credit.cents, id, entryId]
+                    )
+                } else {
+                    try self.insertLine(
+                        NewLine(accountId: line.accountId, description: line.description, costCenter: line.costCenter, costUnit: line.costUnit, debit: line.debit, credit: line.credit, original: nil),
+                        entryId: entryId, position: index + 1, db
+                    )
+                }
+            }
+            entry.description = header.description
+            entry.entryDate = header.entryDate.iso
+            entry.fiscalYear = header.entryDate.year
+            entry.period = header.period
+            entry.version += 1
+            entry.updatedAt = now
+            try entry.update(db)
+            return entry.version
+        }
+    }
+
+    static func describe(_ account: String?, _ debit: Int64, _ credit: Int64) -> String {
+        "\(account ?? "(geen rekening)") " + (debit > 0 ? "debet \(Money(cents: debit).dutch)" : "credit \(Money(cents: credit).dutch)")
+    }
+
+    /// Deletes a draft (never a booked entry); the history keeps a line about it.
+    public func deleteDraft(entryId: Int64, administrationId: Int64, at now: Date) throws {
+        try self.writer.write { db in
+            guard let entry = try JournalEntryRecord.filter(Column("id") == entryId && Column("administration_id") == administrationId).fetchOne(db) else {
+                throw EntryError.notFound
+            }
+            guard !entry.isBooked else { throw EntryError.booked }
+            try self.recordHistory(entryId, administrationId, "boeking", "concept", "verwijderd", now, db)
+            try self.auditEntry(administrationId, "concept \(entryId)", "verwijderd", entry.description, now, db)
+            try JournalEntryRecord.deleteOne(db, key: entryId)
+        }
+    }
+
+    /// Remembers that a Loket code means this local account, and applies it to the drafts.
+    public func mapLoketCode(administrationId: Int64, code: String, accountId: Int64, at now: Date) throws -> Int {
+        try self.writer.write { db in
+            guard try LedgerAccountRecord.filter(Column("id") == accountId && Column("administration_id") == administrationId).fetchCount(db) == 1 else {
+                throw StorageError.accountNotFound
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO account_mappings (administration_id, loket_code, account_id, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(administration_id, loket_code) DO UPDATE SET account_id = excluded.account_id
+                    """,
+                arguments: [administrationId, code, accountId, now]
+            )
+            try self.auditEntry(administrationId, "rekeningkoppeling", "vastgelegd", "Loket \(code) → rekening \(accountId)", now, db)
+            return try self.applyMapping(administrationId, code, accountId, now, db)
+        }
+    }
+
+    /// Creates an account from a Loket code and description (nothing is created silently: the user asks).
+    public func createAccountFromLoket(administrationId: Int64, code: String, name: String, type: AccountType, at now: Date) throws -> LedgerAccountRecord {
+        let account = try self.addAccount(administrationId: administrationId, ChartAccount(number: code, name: name, type: type), at: now)
+        try self.writer.write { db in _ = try self.applyMapping(administrationId, code, account.id!, now, db) }
+        return account
+    }
+
+    private func applyMapping(_ administrationId: Int64, _ code: String, _ accountId: Int64, _ now: Date, _ db: Database) throws -> Int {
+        let drafts = try Int64.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT l.entry_id FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+                WHERE e.administration_id = ? AND e.status = 'draft' AND l.original_account_code = ? AND l.account_id IS NULL
+                """,
+            arguments: [administrationId, code]
+        )
+        try db.execute(
+            sql: """
+                UPDATE journal_lines SET account_id = ?
+                WHERE account_id IS NULL AND original_account_code = ?
+                  AND entry_id IN (SELECT id FROM journal_entries WHERE administration_id = ? AND status = 'draft')
+                """,
+            arguments: [accountId, code, administrationId]
+        )
+        for entryId in drafts {
+            try db.execute(sql: "UPDATE journal_entries SET version = version + 1 WHERE id = ?", arguments: [entryId])
+            try self.recordHistory(entryId, administrationId, "rekeningkoppeling", "Loket \(code) (onbekend)", "rekening toegewezen", now, db)
+        }
+        return drafts.count
+    }
+
+    // MARK: - Booking and reversal
+
+    /// Books a draft when the ledger rules find no problem: next number per administration and
+    /// year, immutable from then on. All problems are reported at once.
+    public func book(entryId: Int64, administrationId: Int64, at now: Date) throws -> JournalEntryRecord {
+        try self.writer.write { db in
+            guard var entry = try JournalEntryRecord.filter(Column("id") == entryId && Column("administration_id") == administrationId).fetchOne(db) else {
+                throw EntryError.notFound
+            }
+            let lines = try self.lines(entryId, db).map(\.entryLine)
+            let problems = JournalRules.bookingProblems(
+                lines: lines, isBooked: entry.isBooked, year: entry.fiscalYear, period: entry.period,
+                closedPeriods: try self.closedPeriods(administrationId, entry.fiscalYear, db)
+            )
+            guard problems.isEmpty else { throw EntryError.bookingRefused(problems) }
+            let highest = try Int.fetchOne(
+                db, sql: "SELECT MAX(number) FROM journal_entries WHERE administration_id = ? AND fiscal_year = ?", arguments: [administrationId, entry.fiscalYear]
+            )
+            entry.number = JournalRules.nextNumber(after: highest)
+            entry.status = "booked"
+            entry.bookedAt = now
+            entry.updatedAt = now
+            entry.version += 1
+            try entry.update(db)
+            try self.recordHistory(entryId, administrationId, "boeking", "concept", "geboekt als \(entry.fiscalYear)-\(entry.number!)", now, db)
+            return entry
+        }
+    }
+
+    /// Reverses a booked entry: a new booked entry with every line mirrored, linked to it.
+    public func reverse(entryId: Int64, administrationId: Int64, at now: Date) throws -> JournalEntryRecord {
+        try self.writer.write { db in
+            guard let original = try JournalEntryRecord.filter(Column("id") == entryId && Column("administration_id") == administrationId).fetchOne(db) else {
+                throw EntryError.notFound
+            }
+            guard original.isBooked else { throw EntryError.notBooked }
+            if let existing = try JournalEntryRecord.filter(Column("reverses_entry_id") == entryId).fetchOne(db) { throw EntryError.alreadyReversed(by: existing.id!) }
+            let lines = try self.lines(entryId, db)
+            guard let date = original.date else { throw EntryError.notFound }
+            let closed = try self.closedPeriods(administrationId, original.fiscalYear, db)
+            if closed.contains(original.period) { throw EntryError.bookingRefused([.closedPeriod(year: original.fiscalYear, period: original.period)]) }
+            var reversal = JournalEntryRecord(
+                id: nil, administrationId: administrationId, status: "draft", source: "reversal", sourceReference: nil, sourceSequence: 1,
+                description: String("Terugboeking van \(original.fiscalYear)-\(original.number ?? 0): \(original.description)".prefix(200)),
+                entryDate: date.iso, fiscalYear: original.fiscalYear, period: original.period, number: nil, isDifference: original.isDifference,
+                payrollYear: original.payrollYear, payrollPeriod: original.payrollPeriod, loketRunSequence: original.loketRunSequence,
+                loketPayrollRunId: original.loketPayrollRunId, loketDebitCents: nil, loketCreditCents: nil, reversesEntryId: entryId,
+                version: 1, bookedAt: nil, createdAt: now, updatedAt: now
+            )
+            try reversal.insert(db)
+            for line in lines {
+                try self.insertLine(
+                    NewLine(accountId: line.accountId, description: line.description, costCenter: line.costCenter, costUnit: line.costUnit,
+                            debit: Money(cents: line.creditCents), credit: Money(cents: line.debitCents), original: nil),
+                    entryId: reversal.id!, position: line.position, db
+                )
+            }
+            let highest = try Int.fetchOne(
+                db, sql: "SELECT MAX(number) FROM journal_entries WHERE administration_id = ? AND fiscal_year = ?", arguments: [administrationId, original.fiscalYear]
+            )
+            reversal.number = JournalRules.nextNumber(after: highest)
+            reversal.status = "booked"
+            reversal.bookedAt = now
+            try reversal.update(db)
+            try self.recordHistory(entryId, administrationId, "boeking", "geboekt", "teruggeboekt door \(original.fiscalYear)-\(reversal.number!)", now, db)
+            try self.recordHistory(reversal.id!, administrationId, "boeking", "", "terugboeking van \(original.fiscalYear)-\(original.number ?? 0)", now, db)
+            return reversal
+        }
+    }
+
+    public func recordWriteback(entryId: Int64, journalRunId: String, succeeded: Bool, message: String, at now: Date) throws {
+        try self.writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO loket_writebacks (entry_id, journal_run_id, succeeded, message, attempted_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [entryId, journalRunId, succeeded, message, now]
+            )
+        }
+    }
+
+    func recordHistory(_ entryId: Int64, _ administrationId: Int64, _ field: String, _ old: String, _ new: String, _ now: Date, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO entry_history (entry_id, administration_id, occurred_at, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [entryId, administrationId, now, field, old, new]
+        )
+    }
+}

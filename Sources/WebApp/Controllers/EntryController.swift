@@ -1,0 +1,356 @@
+import Foundation
+import Hummingbird
+import Ledger
+import LoketClient
+import PayrollImport
+import Storage
+
+/// Journal runs of a linked administration, their import as draft entries, the draft editor,
+/// booking (with the write-back to Loket), reversal, and the account mappings.
+struct EntryController {
+    let pages: PageSupport
+    let importer: RunImporter
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/administraties/:id/runs", use: self.runs)
+        router.post("/administraties/:id/runs/import", use: self.importRuns)
+        router.post("/administraties/:id/runs/opnieuw", use: self.importAgain)
+        router.get("/administraties/:id/boekingen", use: self.entries)
+        router.get("/administraties/:id/boekingen/:entryId", use: self.show)
+        router.post("/administraties/:id/boekingen/:entryId", use: self.save)
+        router.post("/administraties/:id/boekingen/:entryId/verwijderen", use: self.delete)
+        router.post("/administraties/:id/boekingen/:entryId/terugboeken", use: self.reverse)
+        router.post("/administraties/:id/boekingen/:entryId/loket", use: self.retryWriteBack)
+        router.post("/administraties/:id/rekeningkoppelingen", use: self.map)
+        router.post("/administraties/:id/rekeningkoppelingen/aanmaken", use: self.createAccount)
+        router.get("/administraties/:id/instellingen", use: self.settings)
+        router.post("/administraties/:id/instellingen", use: self.saveSettings)
+    }
+
+    // MARK: - Runs
+
+    /// GET /administraties/:id/runs
+    @Sendable func runs(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let administration = try self.pages.administration(context)
+        let id = administration.id!
+        let layout = try self.pages.layout("Loonjournaalruns", section: "administrations", context: context, administration: self.pages.header(administration, section: "runs"))
+        do {
+            let overview = try await self.importer.overview(administrationId: id)
+            let rows = overview.rows.map { row -> RunsPage.Row in
+                let period = row.run.payrollRun?.payrollPeriod
+                let dates = [period?.periodStartDate, period?.periodEndDate].compactMap { $0.flatMap { try? CalendarDate.parse(String($0.prefix(10))).dutch } }
+                return RunsPage.Row(
+                    id: row.run.id,
+                    sequence: row.run.sequenceNumber,
+                    period: period.map { "\($0.year.map(String.init) ?? "?") periode \($0.periodNumber.map { $0 < 10 ? "0\($0)" : String($0) } ?? "?")" } ?? "onbekend",
+                    dates: dates.joined(separator: " t/m "),
+                    loketStatus: "\(row.run.journalRunStatus.key) · \(row.run.journalRunStatus.value ?? "")",
+                    state: row.state.label,
+                    stateClass: row.state.rawValue,
+                    reason: row.reason,
+                    importable: row.importable,
+                    isDifference: row.isDifference,
+                    entryId: row.entry?.id,
+                    canImportAgain: row.state == .reversed
+                )
+            }
+            var automatic = false
+            if case .noRunsYet(let value) = overview.emptyExplanation { automatic = value }
+            let page = RunsPage(
+                layout: layout, administrationId: id,
+                linkText: "\(overview.link.employerName) – \(overview.link.payrollAdministrationName)",
+                rows: rows, hasImportable: rows.contains(where: \.importable), importableCount: rows.filter(\.importable).count,
+                noJournalProfile: overview.emptyExplanation == .noJournalProfile,
+                noRunsYet: { if case .noRunsYet = overview.emptyExplanation { return true } else { return false } }(),
+                automatic: automatic, error: nil
+            )
+            return self.pages.renderer.render("runs", page)
+        } catch {
+            let page = RunsPage(
+                layout: layout, administrationId: id, linkText: "", rows: [], hasImportable: false, importableCount: 0,
+                noJournalProfile: false, noRunsYet: false, automatic: false, error: error.explanation
+            )
+            return self.pages.renderer.render("runs", page, status: error == .notLinked ? .conflict : .badGateway)
+        }
+    }
+
+    /// POST /administraties/:id/runs/import — one run (`runId`), a selection, or all new runs (`all=1`).
+    @Sendable func importRuns(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let administration = try self.pages.administration(context)
+        let id = administration.id!
+        let form = context.postedForm
+        var runIds = form.values("runId")
+        if form["all"] == "1" {
+            do {
+                runIds = try await self.importer.overview(administrationId: id).rows.filter(\.importable).map(\.run.id)
+            } catch {
+                return self.pages.redirect(to: "/administraties/\(id)/runs", flash: FlashMessage(.error, error.explanation), context: context)
+            }
+        }
+        guard !runIds.isEmpty else {
+            return self.pages.redirect(to: "/administraties/\(id)/runs", flash: FlashMessage(.info, "Kies eerst een of meer runs om te importeren."), context: context)
+        }
+        var created = 0
+        var failures: [String] = []
+        var lastEntry: Int64?
+        for runId in runIds {
+            do {
+                let result = try await self.importer.importRun(administrationId: id, journalRunId: runId)
+                lastEntry = result.entryId
+                if result.created { created += 1 }
+            } catch {
+                failures.append(error.explanation)
+            }
+        }
+        if runIds.count == 1, let lastEntry, failures.isEmpty {
+            let text = created == 1 ? "Concept aangemaakt. Controleer de regels en boek." : "Deze run had al een boeking; die wordt getoond."
+            return self.pages.redirect(to: "/administraties/\(id)/boekingen/\(lastEntry)", flash: FlashMessage(created == 1 ? .success : .info, text), context: context)
+        }
+        var text = "\(created) concept(en) aangemaakt."
+        if !failures.isEmpty { text += " Niet gelukt: " + failures.joined(separator: " ") }
+        return self.pages.redirect(to: "/administraties/\(id)/runs", flash: FlashMessage(failures.isEmpty ? .success : .error, text), context: context)
+    }
+
+    /// POST /administraties/:id/runs/opnieuw — a reversed run imported again as a new draft.
+    @Sendable func importAgain(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let administration = try self.pages.administration(context)
+        let id = administration.id!
+        do {
+            let result = try await self.importer.importRun(administrationId: id, journalRunId: context.postedForm["runId"], again: true)
+            return self.pages.redirect(to: "/administraties/\(id)/boekingen/\(result.entryId)", flash: FlashMessage(.success, "De run is opnieuw geïmporteerd als nieuw concept."), context: context)
+        } catch {
+            return self.pages.redirect(to: "/administraties/\(id)/runs", flash: FlashMessage(.error, error.explanation), context: context)
+        }
+    }
+
+    // MARK: - Entries
+
+    /// GET /administraties/:id/boekingen
+    @Sendable func entries(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let administration = try self.pages.administration(context)
+        let id = administration.id!
+        let rows = try self.pages.database.entries(administrationId: id).map { entry in
+            EntriesPage.Row(
+                id: entry.id!,
+                number: entry.number.map { "\(entry.fiscalYear)-\($0)" } ?? "concept",
+                date: entry.date?.dutch ?? entry.entryDate,
+                period: entry.period,
+                description: entry.description,
+                status: entry.isBooked ? "geboekt" : "concept",
+                debit: Money(cents: entry.loketDebitCents ?? 0).dutch
+            )
+        }
+        let page = EntriesPage(
+            layout: try self.pages.layout("Boekingen", section: "administrations", context: context, administration: self.pages.header(administration, section: "entries")),
+            administrationId: id, rows: rows
+        )
+        return self.pages.renderer.render("entries", page)
+    }
+
+    /// GET /administraties/:id/boekingen/:entryId
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (administration, entry) = try self.entry(context)
+        let lines = try self.pages.database.entryLines(entryId: entry.id!).map(EditableLine.init)
+        return try self.entryPage(administration, entry, lines: lines, context: context, status: .ok)
+    }
+
+    /// POST /administraties/:id/boekingen/:entryId — save the draft (`action=save`) or save and book (`action=book`).
+    @Sendable func save(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (administration, entry) = try self.entry(context)
+        let id = administration.id!
+        let form = context.postedForm
+        let accounts = try self.pages.database.accounts(administrationId: id)
+        let parsed = Self.parse(form, accounts: accounts, stored: try self.pages.database.entryLines(entryId: entry.id!))
+        guard !entry.isBooked else {
+            throw AppError.badRequest("Deze boeking is al geboekt en kan niet meer worden gewijzigd. Corrigeer met een terugboeking.")
+        }
+        let expected = Int(form["version"]) ?? -1
+        if expected != entry.version {
+            // Another tab saved first: keep what this one posted on the page, save nothing.
+            var lines = parsed.lines
+            for index in lines.indices { lines[index].errors = [:] }
+            return try self.entryPage(
+                administration, entry, lines: lines, context: context, status: .conflict,
+                headerErrors: [Self.conflictMessage], posted: parsed, conflict: true
+            )
+        }
+        guard parsed.errors.isEmpty, let header = parsed.header else {
+            return try self.entryPage(administration, entry, lines: parsed.lines, context: context, status: .unprocessableContent, headerErrors: parsed.errors, posted: parsed)
+        }
+        do {
+            _ = try self.pages.database.saveDraft(
+                entryId: entry.id!, administrationId: id, expectedVersion: expected, header: header, lines: parsed.inputs, at: self.pages.now()
+            )
+        } catch EntryError.versionConflict(let current) {
+            var refreshed = entry
+            refreshed.version = current
+            return try self.entryPage(
+                administration, refreshed, lines: parsed.lines, context: context, status: .conflict,
+                headerErrors: [Self.conflictMessage],
+                posted: parsed, conflict: true
+            )
+        }
+        let path = "/administraties/\(id)/boekingen/\(entry.id!)"
+        guard form["action"] == "book" else {
+            return self.pages.redirect(to: path, flash: FlashMessage(.success, "Concept opgeslagen."), context: context)
+        }
+        do {
+            let booked = try self.pages.database.book(entryId: entry.id!, administrationId: id, at: self.pages.now())
+            let written = await self.importer.writeBack(entry: booked)
+            var text = "Geboekt als \(booked.fiscalYear)-\(booked.number!)."
+            if written == true { text += " In Loket is de run gemarkeerd als verwerkt." }
+            if written == false { text += " Loket kon niet worden bijgewerkt; zie hieronder (u kunt het opnieuw proberen). De boeking blijft staan." }
+            return self.pages.redirect(to: path, flash: FlashMessage(written == false ? .error : .success, text), context: context)
+        } catch EntryError.bookingRefused(let problems) {
+            let fresh = try self.pages.database.entry(id: entry.id!, administrationId: id) ?? entry
+            let lines = try self.pages.database.entryLines(entryId: entry.id!).map(EditableLine.init)
+            return try self.entryPage(administration, fresh, lines: lines, context: context, status: .unprocessableContent, problems: problems.map(\.message))
+        }
+    }
+
+    /// POST …/verwijderen — deletes a draft after confirmation (recorded in the history).
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (administration, entry) = try self.entry(context)
+        guard context.postedForm["confirmed"] == "1" else {
+            return self.pages.redirect(to: "/administraties/\(administration.id!)/boekingen/\(entry.id!)", flash: FlashMessage(.info, "Bevestig het verwijderen van het concept."), context: context)
+        }
+        do {
+            try self.pages.database.deleteDraft(entryId: entry.id!, administrationId: administration.id!, at: self.pages.now())
+        } catch EntryError.booked {
+            throw AppError.badRequest("Een geboekte boeking wordt nooit verwijderd; corrigeer met een terugboeking.")
+        }
+        return self.pages.redirect(to: "/administraties/\(administration.id!)/runs", flash: FlashMessage(.success, "Het concept is verwijderd. De run kan opnieuw worden geïmporteerd."), context: context)
+    }
+
+    /// POST …/terugboeken — a mirrored, booked entry linked to this one.
+    @Sendable func reverse(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (administration, entry) = try self.entry(context)
+        let id = administration.id!
+        let path = "/administraties/\(id)/boekingen/\(entry.id!)"
+        guard context.postedForm["confirmed"] == "1" else {
+            return self.pages.redirect(to: path, flash: FlashMessage(.info, "Bevestig de terugboeking."), context: context)
+        }
+        do {
+            let reversal = try self.pages.database.reverse(entryId: entry.id!, administrationId: id, at: self.pages.now())
+            return self.pages.redirect(
+                to: "/administraties/\(id)/boekingen/\(reversal.id!)",
+                flash: FlashMessage(.success, "Teruggeboekt als \(reversal.fiscalYear)-\(reversal.number!). De run kan nu desgewenst opnieuw worden geïmporteerd."),
+                context: context
+            )
+        } catch EntryError.alreadyReversed(let by) {
+            return self.pages.redirect(to: "/administraties/\(id)/boekingen/\(by)", flash: FlashMessage(.info, "Deze boeking was al teruggeboekt."), context: context)
+        } catch EntryError.notBooked {
+            return self.pages.redirect(to: path, flash: FlashMessage(.error, "Alleen een geboekte boeking kan worden teruggeboekt; een concept kunt u verwijderen."), context: context)
+        } catch EntryError.bookingRefused(let problems) {
+            return self.pages.redirect(to: path, flash: FlashMessage(.error, problems.map(\.message).joined(separator: " ")), context: context)
+        }
+    }
+
+    /// POST …/loket — try the write-back to Loket again.
+    @Sendable func retryWriteBack(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (administration, entry) = try self.entry(context)
+        let result = await self.importer.writeBack(entry: entry)
+        let flash =
+            result == true
+            ? FlashMessage(.success, "Loket is bijgewerkt: de run staat op verwerkt.")
+            : FlashMessage(.error, "Loket kon nog steeds niet worden bijgewerkt; zie de melding hieronder.")
+        return self.pages.redirect(to: "/administraties/\(administration.id!)/boekingen/\(entry.id!)", flash: flash, context: context)
+    }
+
+    // MARK: - Mappings and settings
+
+    /// POST /administraties/:id/rekeningkoppelingen — Loket code → local account, remembered.
+    @Sendable func map(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let administration = try self.pages.administration(context)
+        let form = context.postedForm
+        let back = Self.safeReturn(form["returnTo"], administrationId: administration.id!)
+        guard let accountId = Int64(form["accountId"]), !form["code"].isEmpty else {
+            return self.pages.redirect(to: back, flash: FlashMessage(.error, "Kies een rekening om de Loket-rekening aan te koppelen."), context: context)
+        }
+        do {
+            let count = try self.pages.database.mapLoketCode(administrationId: administration.id!, code: form["code"], accountId: accountId, at: self.pages.now())
+            return self.pages.redirect(to: back, flash: FlashMessage(.success, "Loket-rekening \(form["code"]) gekoppeld en onthouden (\(count) concept(en) bijgewerkt)."), context: context)
+        } catch StorageError.accountNotFound {
+            return self.pages.redirect(to: back, flash: FlashMessage(.error, "Die rekening bestaat niet in deze administratie."), context: context)
+        }
+    }
+
+    /// POST /administraties/:id/rekeningkoppelingen/aanmaken — create the account from the Loket code (asked for, never silent).
+    @Sendable func createAccount(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let administration = try self.pages.administration(context)
+        let form = context.postedForm
+        let back = Self.safeReturn(form["returnTo"], administrationId: administration.id!)
+        do {
+            let account = try AccountController.account(from: FormData.urlEncoded(
+                "number=\(FormEncodingForPages.encode(form["code"]))&name=\(FormEncodingForPages.encode(form["name"]))&type=\(FormEncodingForPages.encode(form["type"]))"
+            ))
+            let created = try self.pages.database.createAccountFromLoket(
+                administrationId: administration.id!, code: account.number, name: account.name, type: account.type, at: self.pages.now()
+            )
+            return self.pages.redirect(to: back, flash: FlashMessage(.success, "Rekening \(created.number) \(created.name) aangemaakt en toegepast."), context: context)
+        } catch let errors as ValidationErrors {
+            return self.pages.redirect(to: back, flash: FlashMessage(.error, errors.errors.map(\.message).joined(separator: " ")), context: context)
+        } catch StorageError.duplicateAccountNumber(let number) {
+            return self.pages.redirect(to: back, flash: FlashMessage(.error, "Rekening \(number) bestaat al; koppel de Loket-rekening eraan."), context: context)
+        }
+    }
+
+    /// GET /administraties/:id/instellingen — mappings and entry settings.
+    @Sendable func settings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let administration = try self.pages.administration(context)
+        let id = administration.id!
+        let accounts = try self.pages.database.accounts(administrationId: id)
+        let settings = try self.pages.database.settings(administrationId: id)
+        let page = MappingsPage(
+            layout: try self.pages.layout("Instellingen", section: "administrations", context: context, administration: self.pages.header(administration, section: "settings")),
+            administrationId: id,
+            rows: try self.pages.database.mappings(administrationId: id).map { mapping in
+                MappingsPage.Row(code: mapping.loketCode, accounts: accounts.map { EntryPage.Option(value: String($0.id!), label: "\($0.number) \($0.name)", selected: $0.id == mapping.accountId) })
+            },
+            periodRules: FinancialPeriodRule.allCases.map { EntryPage.Option(value: $0.rawValue, label: $0.label, selected: $0 == settings.periodRule) },
+            markProcessed: settings.markProcessedInLoket
+        )
+        return self.pages.renderer.render("settings", page)
+    }
+
+    /// POST /administraties/:id/instellingen
+    @Sendable func saveSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let administration = try self.pages.administration(context)
+        let form = context.postedForm
+        let rule = FinancialPeriodRule(rawValue: form["periodRule"]) ?? .calendarMonth
+        try self.pages.database.saveSettings(
+            administrationId: administration.id!, AdministrationSettings(periodRule: rule, markProcessedInLoket: form["markProcessed"] == "1"), at: self.pages.now()
+        )
+        return self.pages.redirect(to: "/administraties/\(administration.id!)/instellingen", flash: FlashMessage(.success, "Instellingen opgeslagen."), context: context)
+    }
+
+    // MARK: - Helpers
+
+    static let conflictMessage =
+        "Deze boeking is intussen ergens anders opgeslagen (bijvoorbeeld in een ander tabblad). Uw wijzigingen zijn NIET opgeslagen maar staan hieronder nog. "
+        + "Open de boeking in een nieuw tabblad om de andere versie te zien, of sla opnieuw op om uw versie te bewaren."
+
+    static func safeReturn(_ path: String, administrationId: Int64) -> String {
+        let prefix = "/administraties/\(administrationId)/"
+        return path.hasPrefix(prefix) && !path.contains("//") && !path.contains("\\") ? path : "/administraties/\(administrationId)/instellingen"
+    }
+
+    private func entry(_ context: AppRequestContext) throws -> (AdministrationRecord, JournalEntryRecord) {
+        let administration = try self.pages.administration(context)
+        guard let entryId = context.parameters.get("entryId", as: Int64.self),
+            let entry = try self.pages.database.entry(id: entryId, administrationId: administration.id!)
+        else {
+            throw AppError.notFound("Deze boeking bestaat niet (meer) in administratie \(administration.code). Misschien is het concept verwijderd.")
+        }
+        return (administration, entry)
+    }
+}
+
+/// Percent-encoding for building a form body in code.
+enum FormEncodingForPages {
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

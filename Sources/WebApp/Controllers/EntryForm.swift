@@ -1,0 +1,273 @@
+import Foundation
+import Hummingbird
+import Ledger
+import Storage
+
+/// One line of the draft editor: as stored, or as posted (possibly with errors).
+struct EditableLine: Sendable {
+    var lineId: Int64?
+    var accountId: Int64?
+    var description: String
+    var costCenter: String
+    var costUnit: String
+    var debitText: String
+    var creditText: String
+    var debit: Money
+    var credit: Money
+    var original: EntryLineRow?
+    var errors: [String: String] = [:]
+
+    init(_ row: EntryLineRow) {
+        self.lineId = row.id
+        self.accountId = row.accountId
+        self.description = row.description
+        self.costCenter = row.costCenter ?? ""
+        self.costUnit = row.costUnit ?? ""
+        self.debit = Money(cents: row.debitCents)
+        self.credit = Money(cents: row.creditCents)
+        self.debitText = row.debitCents == 0 ? "" : self.debit.dutch
+        self.creditText = row.creditCents == 0 ? "" : self.credit.dutch
+        self.original = row
+    }
+
+    init(lineId: Int64?, accountId: Int64?, description: String, costCenter: String, costUnit: String, debitText: String, creditText: String, original: EntryLineRow?) {
+        self.lineId = lineId
+        self.accountId = accountId
+        self.description = description
+        self.costCenter = costCenter
+        self.costUnit = costUnit
+        self.debitText = debitText
+        self.creditText = creditText
+        self.debit = .zero
+        self.credit = .zero
+        self.original = original
+    }
+}
+
+/// The posted draft form, checked.
+struct ParsedEntryForm: Sendable {
+    var header: AppDatabase.DraftHeader?
+    var descriptionText: String
+    var dateText: String
+    var periodText: String
+    var lines: [EditableLine]
+    var inputs: [DraftLineInput]
+    var errors: [String]
+}
+
+extension EntryController {
+    static let emptyRows = 2
+
+    /// Reads `description`, `entryDate`, `period` and lines `line_id_N`, `account_N`, `desc_N`,
+    /// `cc_N`, `cu_N`, `debit_N`, `credit_N`, `remove_N` (N < `line_count`). Every problem is named.
+    static func parse(_ form: FormData, accounts: [LedgerAccountRecord], stored: [EntryLineRow]) -> ParsedEntryForm {
+        var errors: [String] = []
+        let storedById = Dictionary(stored.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let accountIds = Set(accounts.compactMap(\.id))
+        let description = form["description"].trimmedForInput
+        if description.isEmpty { errors.append("Omschrijving: vul een omschrijving in.") }
+        if description.count > 200 { errors.append("Omschrijving: maximaal 200 tekens.") }
+        var date: CalendarDate?
+        do {
+            let parsed = try CalendarDate.parse(form["entryDate"])
+            if (1990...2100).contains(parsed.year) { date = parsed } else { errors.append("Boekdatum: \(parsed.dutch) valt buiten elk boekjaar (1990–2100).") }
+        } catch {
+            errors.append("Boekdatum: \(error.message)")
+        }
+        let periodText = form["period"].trimmedForInput
+        let period = Int(periodText)
+        if period == nil || !(1...13).contains(period!) { errors.append("Periode: kies een periode van 1 tot en met 13.") }
+        let count = min(Int(form["line_count"]) ?? 0, 2000)
+        var lines: [EditableLine] = []
+        var inputs: [DraftLineInput] = []
+        for index in 0..<count {
+            let lineId = Int64(form["line_id_\(index)"])
+            let accountText = form["account_\(index)"]
+            let debitText = form["debit_\(index)"].trimmedForInput
+            let creditText = form["credit_\(index)"].trimmedForInput
+            let lineDescription = form["desc_\(index)"].trimmedForInput
+            let costCenter = form["cc_\(index)"].trimmedForInput
+            let costUnit = form["cu_\(index)"].trimmedForInput
+            if form["remove_\(index)"] == "1" { continue }
+            if lineId == nil && accountText.isEmpty && debitText.isEmpty && creditText.isEmpty && lineDescription.isEmpty { continue }
+            var line = EditableLine(
+                lineId: lineId, accountId: Int64(accountText), description: lineDescription, costCenter: costCenter, costUnit: costUnit,
+                debitText: debitText, creditText: creditText, original: lineId.flatMap { storedById[$0] }
+            )
+            let number = lines.count + 1
+            if lineId != nil && line.original == nil {
+                line.errors["account"] = "Deze regel hoort niet bij deze boeking; laad de pagina opnieuw."
+            }
+            if let accountId = line.accountId, !accountIds.contains(accountId) {
+                line.errors["account"] = "Onbekende rekening."
+                line.accountId = nil
+            }
+            if line.accountId == nil && line.original?.originalAccountCode == nil && line.errors["account"] == nil {
+                line.errors["account"] = "Kies een rekening."
+            }
+            for (side, text) in [("debit", debitText), ("credit", creditText)] where !text.isEmpty {
+                do {
+                    let amount = try Money.parse(text)
+                    if side == "debit" { line.debit = amount } else { line.credit = amount }
+                } catch {
+                    line.errors[side] = error.message
+                }
+            }
+            if line.errors["debit"] == nil && line.errors["credit"] == nil && !line.debit.isZero && !line.credit.isZero {
+                line.errors["credit"] = "Vul debet óf credit in, niet allebei."
+            }
+            if lineDescription.count > 200 { line.errors["account"] = "De omschrijving is te lang (maximaal 200 tekens)." }
+            if costCenter.count > 40 || costUnit.count > 40 { line.errors["account"] = "Kostenplaats en kostendrager zijn hoogstens 40 tekens." }
+            for (field, message) in line.errors.sorted(by: { $0.key < $1.key }) {
+                let label = ["account": "rekening", "debit": "debet", "credit": "credit"][field] ?? field
+                errors.append("Regel \(number) \(label): \(message)")
+            }
+            lines.append(line)
+            inputs.append(
+                DraftLineInput(
+                    lineId: lineId, accountId: line.accountId, description: lineDescription,
+                    costCenter: costCenter.isEmpty ? nil : costCenter, costUnit: costUnit.isEmpty ? nil : costUnit, debit: line.debit, credit: line.credit
+                )
+            )
+        }
+        let header = errors.isEmpty && date != nil && period != nil ? AppDatabase.DraftHeader(description: description, entryDate: date!, period: period!) : nil
+        return ParsedEntryForm(header: header, descriptionText: form["description"], dateText: form["entryDate"], periodText: periodText, lines: lines, inputs: inputs, errors: errors)
+    }
+
+    /// Renders the draft editor or the booked view.
+    func entryPage(
+        _ administration: AdministrationRecord,
+        _ entry: JournalEntryRecord,
+        lines: [EditableLine],
+        context: AppRequestContext,
+        status: HTTPResponse.Status,
+        headerErrors: [String] = [],
+        problems: [String] = [],
+        posted: ParsedEntryForm? = nil,
+        conflict: Bool = false
+    ) throws -> Response {
+        let id = administration.id!
+        let accounts = try self.pages.database.accounts(administrationId: id)
+        let balance = Balance(debit: lines.reduce(.zero) { $0 + $1.debit }, credit: lines.reduce(.zero) { $0 + $1.credit })
+        let accountsById = Dictionary(accounts.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
+        var rows: [EntryPage.Line] = []
+        for (index, line) in lines.enumerated() {
+            let account = line.accountId.flatMap { accountsById[$0] }
+            let original = line.original
+            let loket = original.flatMap { row -> String? in
+                guard let code = row.originalAccountCode else { return nil }
+                let amount = (row.originalDebitCents ?? 0) > 0 ? "debet \(Money(cents: row.originalDebitCents ?? 0).dutch)" : "credit \(Money(cents: row.originalCreditCents ?? 0).dutch)"
+                return ["\(code) \(row.originalAccountDescription ?? "")", row.originalComponent.map { "component \($0)" }, row.originalCostCenter.map { "kpl \($0)" }, row.originalCostUnit.map { "kdr \($0)" }, amount]
+                    .compactMap { $0 }.joined(separator: " · ")
+            }
+            let changed = original.map { row in
+                row.originalAccountCode != nil
+                    && ((row.originalDebitCents ?? 0) != line.debit.cents || (row.originalCreditCents ?? 0) != line.credit.cents
+                        || (account?.number ?? "") != (row.originalAccountCode ?? "") || (row.costCenter ?? "") != line.costCenter
+                        || (row.costUnit ?? "") != line.costUnit)
+            } ?? false
+            rows.append(
+                EntryPage.Line(
+                    index: index,
+                    lineId: line.lineId.map(String.init) ?? "",
+                    accountOptions: Self.options(accounts, selected: line.accountId),
+                    accountLabel: account.map { "\($0.number) \($0.name)" } ?? "Loket \(original?.originalAccountCode ?? "?") (niet gekoppeld)",
+                    unmapped: account == nil,
+                    inactive: account?.isActive == false,
+                    description: line.description,
+                    costCenter: line.costCenter,
+                    costUnit: line.costUnit,
+                    debit: line.debitText,
+                    credit: line.creditText,
+                    debitError: line.errors["debit"],
+                    creditError: line.errors["credit"],
+                    accountError: line.errors["account"],
+                    loket: loket,
+                    changed: changed,
+                    isEmptyRow: false
+                )
+            )
+        }
+        if !entry.isBooked {
+            for extra in 0..<Self.emptyRows {
+                rows.append(
+                    EntryPage.Line(
+                        index: lines.count + extra, lineId: "", accountOptions: Self.options(accounts, selected: nil), accountLabel: "", unmapped: false,
+                        inactive: false, description: "", costCenter: "", costUnit: "", debit: "", credit: "", debitError: nil, creditError: nil,
+                        accountError: nil, loket: nil, changed: false, isEmptyRow: true
+                    )
+                )
+            }
+        }
+        var unmappedCodes: [(String, String)] = []
+        for line in lines where line.accountId == nil {
+            if let code = line.original?.originalAccountCode, !unmappedCodes.contains(where: { $0.0 == code }) {
+                unmappedCodes.append((code, line.original?.originalAccountDescription ?? ""))
+            }
+        }
+        let reversal = try self.pages.database.reversal(of: entry.id!)
+        let reverses = try entry.reversesEntryId.flatMap { try self.pages.database.entry(id: $0, administrationId: id) }
+        let writeback = try self.pages.database.writebacks(entryId: entry.id!).first
+        let loketDebit = entry.loketDebitCents.map { Money(cents: $0) }
+        let loketCredit = entry.loketCreditCents.map { Money(cents: $0) }
+        let page = EntryPage(
+            layout: try self.pages.layout(
+                entry.isBooked ? "Boeking \(entry.fiscalYear)-\(entry.number ?? 0)" : "Concept loonjournaalpost",
+                section: "administrations", context: context, administration: self.pages.header(administration, section: "entries")
+            ),
+            administrationId: id,
+            entryId: entry.id!,
+            isDraft: !entry.isBooked,
+            isBooked: entry.isBooked,
+            number: entry.number.map { "\(entry.fiscalYear)-\($0)" },
+            version: entry.version,
+            description: posted?.descriptionText ?? entry.description,
+            entryDate: posted?.dateText ?? (entry.date?.dutch ?? entry.entryDate),
+            period: posted?.periodText ?? String(entry.period),
+            headerErrors: headerErrors,
+            problems: problems,
+            lines: rows,
+            lineCount: rows.count,
+            debitTotal: balance.debit.dutch,
+            creditTotal: balance.credit.dutch,
+            difference: balance.difference.magnitude.dutch,
+            isBalanced: balance.isBalanced,
+            shortfall: balance.shortfallText,
+            loketDebit: loketDebit?.dutch,
+            loketCredit: loketCredit?.dutch,
+            loketDiffers: loketDebit != nil && (loketDebit != balance.debit || loketCredit != balance.credit),
+            sourceText: Self.sourceText(entry),
+            isDifferenceEntry: entry.isDifference,
+            unmapped: unmappedCodes.map { EntryPage.Unmapped(code: $0.0, description: $0.1, accounts: Self.options(accounts.filter(\.isActive), selected: nil)) },
+            history: try self.pages.database.history(entryId: entry.id!).map {
+                EntryPage.HistoryRow(when: DutchFormat.dateTime($0.occurredAt), field: $0.field, old: $0.oldValue, new: $0.newValue)
+            },
+            reversedBy: reversal.map { EntryPage.EntryLink(id: $0.id!, label: "\($0.fiscalYear)-\($0.number ?? 0)") },
+            reverses: reverses.map { EntryPage.EntryLink(id: $0.id!, label: "\($0.fiscalYear)-\($0.number ?? 0)") },
+            canReverse: entry.isBooked && reversal == nil && entry.reversesEntryId == nil,
+            writeback: writeback?.message,
+            writebackFailed: writeback.map { !$0.succeeded } ?? false,
+            canImportAgain: reversal != nil && entry.source == "loket",
+            sourceReference: entry.sourceReference ?? "",
+            conflict: conflict
+        )
+        return self.pages.renderer.render("entry", page, status: status)
+    }
+
+    static func options(_ accounts: [LedgerAccountRecord], selected: Int64?) -> [EntryPage.Option] {
+        accounts.filter { $0.isActive || $0.id == selected }.map {
+            EntryPage.Option(value: String($0.id!), label: "\($0.number) \($0.name)\($0.isActive ? "" : " (gedeactiveerd)")", selected: $0.id == selected)
+        }
+    }
+
+    static func sourceText(_ entry: JournalEntryRecord) -> String {
+        switch entry.source {
+        case "loket":
+            let period = entry.payrollPeriod.map { $0 < 10 ? "0\($0)" : String($0) } ?? "?"
+            return "Loket-journaalrun \(entry.loketRunSequence.map(String.init) ?? "?"), loonperiode \(entry.payrollYear.map(String.init) ?? "?")-\(period)"
+        case "reversal": return "Terugboeking"
+        case "file": return "Salarisbestand"
+        default: return "Handmatig"
+        }
+    }
+}

@@ -1,0 +1,134 @@
+/// The journal runs of a linked administration.
+struct RunsPage: Sendable {
+    struct Row: Sendable {
+        let id: String
+        let sequence: Int
+        let period: String
+        let dates: String
+        let loketStatus: String
+        let state: String
+        let stateClass: String
+        let reason: String?
+        let importable: Bool
+        let isDifference: Bool
+        let entryId: Int64?
+        let canImportAgain: Bool
+    }
+    let layout: Layout
+    let administrationId: Int64
+    let linkText: String
+    let rows: [Row]
+    let hasImportable: Bool
+    let importableCount: Int
+    let noJournalProfile: Bool
+    let noRunsYet: Bool
+    let automatic: Bool
+    let error: String?
+}
+
+/// A draft (editable) or booked (read-only) entry.
+struct EntryPage: Sendable {
+    struct Line: Sendable {
+        let index: Int
+        let lineId: String
+        let accountOptions: [Option]
+        let accountLabel: String
+        let unmapped: Bool
+        let inactive: Bool
+        let description: String
+        let costCenter: String
+        let costUnit: String
+        let debit: String
+        let credit: String
+        let debitError: String?
+        let creditError: String?
+        let accountError: String?
+        let loket: String?
+        let changed: Bool
+        let isEmptyRow: Bool
+    }
+    struct Option: Sendable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+    struct Unmapped: Sendable {
+        let code: String
+        let description: String
+        let accounts: [Option]
+    }
+    struct HistoryRow: Sendable {
+        let when: String
+        let field: String
+        let old: String
+        let new: String
+    }
+    let layout: Layout
+    let administrationId: Int64
+    let entryId: Int64
+    let isDraft: Bool
+    let isBooked: Bool
+    let number: String?
+    let version: Int
+    let description: String
+    let entryDate: String
+    let period: String
+    let headerErrors: [String]
+    let problems: [String]
+    let lines: [Line]
+    let lineCount: Int
+    let debitTotal: String
+    let creditTotal: String
+    let difference: String
+    let isBalanced: Bool
+    let shortfall: String?
+    let loketDebit: String?
+    let loketCredit: String?
+    let loketDiffers: Bool
+    let sourceText: String
+    let isDifferenceEntry: Bool
+    let unmapped: [Unmapped]
+    let history: [HistoryRow]
+    let reversedBy: EntryLink?
+    let reverses: EntryLink?
+    let canReverse: Bool
+    let writeback: String?
+    let writebackFailed: Bool
+    let canImportAgain: Bool
+    let sourceReference: String
+    let conflict: Bool
+
+    struct EntryLink: Sendable {
+        let id: Int64
+        let label: String
+    }
+}
+
+/// The remembered Loket code → account mappings of an administration.
+struct MappingsPage: Sendable {
+    struct Row: Sendable {
+        let code: String
+        let accounts: [EntryPage.Option]
+    }
+    let layout: Layout
+    let administrationId: Int64
+    let rows: [Row]
+    let periodRules: [EntryPage.Option]
+    let markProcessed: Bool
+}
+
+/// The entries of an administration (journal view for now: drafts and booked).
+struct EntriesPage: Sendable {
+    struct Row: Sendable {
+        let id: Int64
+        let number: String
+        let date: String
+        let period: Int
+        let description: String
+        let status: String
+        let debit: String
+    }
+    let layout: Layout
+    let administrationId: Int64
+    let rows: [Row]
+}

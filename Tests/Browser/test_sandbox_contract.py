@@ -1,0 +1,198 @@
+"""The simulator's responses, validated against the schemas of Loket's own OpenAPI excerpt
+(`shared/reference/loket/loket-openapi.journal-excerpt.json`)."""
+import base64
+import copy
+import hashlib
+import json
+import pathlib
+import re
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import jsonschema
+import pytest
+import referencing
+from referencing.jsonschema import DRAFT202012
+
+from conftest import ROOT, free_port
+
+SPEC_CANDIDATES = [ROOT.parent / "shared/reference/loket/loket-openapi.journal-excerpt.json"]
+MEDIA = "application/json;version=2018-01-01"
+
+
+def load_spec():
+    for candidate in SPEC_CANDIDATES:
+        if candidate.exists():
+            return json.loads(candidate.read_text())
+    pytest.fail(f"Loket spec excerpt not found at {SPEC_CANDIDATES}")
+
+
+def permissive_missing_refs(spec):
+    """The excerpt names some leaf schemas it did not transcribe; treat those as `{}`."""
+    schemas = spec["components"]["schemas"]
+    missing = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.split("/")[-1]
+                if name not in schemas:
+                    missing.add(name)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    for name in missing:
+        schemas[name] = {}
+    return missing
+
+
+class Sandbox:
+    def __init__(self, binary, tmp):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [str(binary), "sandbox", "--port", str(self.port)], stdout=open(tmp / "sandbox.out", "wb"), stderr=subprocess.STDOUT
+        )
+        for _ in range(300):
+            if "draait op" in (tmp / "sandbox.out").read_text(errors="replace"):
+                break
+            import time
+            time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def token(self):
+        verifier = base64.urlsafe_b64encode(b"v" * 32).rstrip(b"=").decode()
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        redirect = "http://127.0.0.1:9/oauth/callback"
+        form = {
+            "client_id": "loonjournaal-demo", "redirect_uri": redirect, "state": "s", "code_challenge": challenge,
+            "code_challenge_method": "S256", "username": "demo", "password": "demo", "action": "login",
+        }
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            opener.open(urllib.request.Request(self.url + "/authorize", data=urllib.parse.urlencode(form).encode()))
+            raise AssertionError("expected a redirect")
+        except urllib.error.HTTPError as redirect_response:
+            location = redirect_response.headers["Location"]
+        code = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["code"][0]
+        body = urllib.parse.urlencode({
+            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect, "client_id": "loonjournaal-demo",
+            "client_secret": "demo-secret", "code_verifier": verifier,
+        }).encode()
+        with urllib.request.urlopen(urllib.request.Request(self.url + "/token", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"})) as response:
+            return json.loads(response.read())["access_token"]
+
+    def call(self, method, path, token, body=None):
+        request = urllib.request.Request(
+            self.url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Bearer {token}", "Accept": MEDIA, "Content-Type": MEDIA},
+        )
+        try:
+            with urllib.request.urlopen(request) as response:
+                return response.status, response.headers, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            text = error.read()
+            return error.code, error.headers, (json.loads(text) if text else None)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def sandbox(binary_alone, tmp_path_factory):
+    running = Sandbox(binary_alone, tmp_path_factory.mktemp("sandbox"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def spec():
+    document = load_spec()
+    permissive_missing_refs(document)
+    return document
+
+
+def validator_for(spec, pointer):
+    resource = referencing.Resource.from_contents(spec, default_specification=DRAFT202012)
+    registry = referencing.Registry().with_resource("urn:loket", resource)
+    return jsonschema.Draft202012Validator({"$ref": "urn:loket#" + pointer}, registry=registry)
+
+
+def pointer_of(template, method, status, media=MEDIA):
+    escaped = template.replace("~", "~0").replace("/", "~1")
+    return f"/paths/{escaped}/{method}/responses/{status}/content/{media.replace('/', '~1')}/schema"
+
+
+BASE = "/v2/providers/employers"
+BAKERY = "00002000-0000-4000-8000-000000000001"
+
+
+def test_every_endpoint_matches_the_spec_schemas(sandbox, spec):
+    token = sandbox.token()
+    employers_status, headers, employers = sandbox.call("GET", BASE, token)
+    assert employers_status == 200
+    assert headers["Content-Type"] == MEDIA
+    employer_id = employers["_embedded"][1]["id"]
+    status, _, runs = sandbox.call("GET", f"{BASE}/payrolladministrations/{BAKERY}/journalruns", token)
+    ready = next(r for r in runs["_embedded"] if r["journalRunStatus"]["key"] == 4)
+    checks = [
+        (BASE, "/v2/providers/employers", "get", employers),
+        (f"{BASE}/{employer_id}", "/v2/providers/employers/{employerId}", "get", None),
+        (f"{BASE}/{employer_id}/payrolladministrations", "/v2/providers/employers/{employerId}/payrolladministrations", "get", None),
+        (f"{BASE}/payrolladministrations/{BAKERY}", "/v2/providers/employers/payrolladministrations/{payrollAdministrationId}", "get", None),
+        (f"{BASE}/payrolladministrations/{BAKERY}/journalConfigurations", "/v2/providers/employers/payrolladministrations/{payrollAdministrationId}/journalConfigurations", "get", None),
+        (f"{BASE}/payrolladministrations/{BAKERY}/payrollperiods", "/v2/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollperiods", "get", None),
+        (f"{BASE}/payrolladministrations/{BAKERY}/journalruns", "/v2/providers/employers/payrolladministrations/{payrollAdministrationId}/journalruns", "get", runs),
+        (f"{BASE}/payrolladministrations/journalruns/{ready['id']}", "/v2/providers/employers/payrolladministrations/journalruns/{journalrunId}", "get", None),
+        (f"{BASE}/payrolladministrations/journalruns/{ready['id']}/results", "/v2/providers/employers/payrolladministrations/journalruns/{journalrunId}/results", "get", None),
+    ]
+    validated = 0
+    for path, template, method, body in checks:
+        if body is None:
+            status, _, body = sandbox.call("GET", path, token)
+            assert status == 200, path
+        paths = spec["paths"]
+        if template not in paths or method not in paths[template]:
+            continue  # not in the excerpt
+        validator_for(spec, pointer_of(template, method, 200)).validate(body)
+        assert body["version"]["resourceVersion"] == "2018-01-01"
+        validated += 1
+    assert validated >= 8
+    # A result line uses Loket's spelling and numbers.
+    status, _, results = sandbox.call("GET", f"{BASE}/payrolladministrations/journalruns/{ready['id']}/results", token)
+    line = results["_embedded"][0]
+    assert set(line) >= {"generalLedgerAccount", "costCenter", "costUnit", "payrollComponent", "debetAmount", "creditAmount"}
+    assert isinstance(line["debetAmount"], (int, float))
+    # PATCH write-back.
+    template = "/v2/providers/employers/payrolladministrations/journalruns/{journalrunId}"
+    status, _, patched = sandbox.call("PATCH", f"{BASE}/payrolladministrations/journalruns/{ready['id']}", token, {"action": "MarkAsProcessed", "message": "ok"})
+    assert status == 200
+    validator_for(spec, pointer_of(template, "patch", 200)).validate(patched)
+    status, _, conflict = sandbox.call("PATCH", f"{BASE}/payrolladministrations/journalruns/{runs['_embedded'][0]['id']}", token, {"action": "MarkAsProcessed"})
+    assert status == 409
+    assert conflict["messages"][0]["type"] == "BrokenBusinessRule"
+
+
+def test_error_shapes_match_the_spec(sandbox, spec):
+    token = sandbox.token()
+    status, _, body = sandbox.call("GET", BASE, "verzonnen")
+    assert status == 401
+    validator_for(spec, "/components/responses/unauthorized/content/application~1json/schema").validate(body)
+    assert body == {"message": "Authorization has been denied for this request."}
+    status, _, body = sandbox.call("GET", f"{BASE}/00001000-0000-4000-8000-00000000ffff/payrolladministrations", token)
+    assert status == 403
+    validator_for(spec, "/components/responses/forbidden/content/application~1json/schema").validate(body)
+    status, _, body = sandbox.call("GET", f"{BASE}/payrolladministrations/journalruns/00000000-0000-4000-8000-000000000000", token)
+    assert status == 404 and body is None
