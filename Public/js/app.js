@@ -17,4 +17,45 @@
     var buttons = form.querySelectorAll("button[data-once]");
     window.setTimeout(function () { buttons.forEach(function (b) { b.disabled = true; }); }, 0);
   });
+
+  // Draft entries: debit and credit totals and the difference follow the typing. The server
+  // computes the same on every save; this is only a preview.
+  var entry = document.getElementById("entry-form");
+  if (!entry) { return; }
+  function cents(text) {
+    var value = (text || "").replace(/[\s€]/g, "");
+    if (value === "") { return 0; }
+    if (value.indexOf(",") >= 0) { value = value.replace(/\./g, "").replace(",", "."); }
+    else if (/^\d{1,3}(\.\d{3})+$/.test(value)) { value = value.replace(/\./g, ""); }
+    if (!/^\d+(\.\d{0,2})?$/.test(value)) { return NaN; }
+    var parts = value.split(".");
+    return parseInt(parts[0], 10) * 100 + (parts[1] ? parseInt((parts[1] + "0").slice(0, 2), 10) : 0);
+  }
+  function dutch(c) {
+    var negative = c < 0; c = Math.abs(c);
+    var euros = String(Math.floor(c / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+    var rest = String(c % 100).padStart(2, "0");
+    return (negative ? "-" : "") + euros + "," + rest;
+  }
+  function update() {
+    var debit = 0, credit = 0, valid = true;
+    entry.querySelectorAll("tbody tr").forEach(function (tr) {
+      var remove = tr.querySelector("input[name^=remove_]");
+      if (remove && remove.checked) { return; }
+      var d = cents((tr.querySelector("input[name^=debit_]") || {}).value);
+      var c = cents((tr.querySelector("input[name^=credit_]") || {}).value);
+      if (isNaN(d) || isNaN(c)) { valid = false; return; }
+      debit += d; credit += c;
+    });
+    if (!valid) { return; }
+    document.getElementById("debit-total").textContent = dutch(debit);
+    document.getElementById("credit-total").textContent = dutch(credit);
+    var diff = debit - credit;
+    var cell = document.getElementById("difference");
+    cell.textContent = diff === 0 ? "0,00 — in balans"
+      : dutch(Math.abs(diff)) + " — er ontbreekt € " + dutch(Math.abs(diff)) + (diff > 0 ? " credit" : " debet");
+    cell.parentElement.className = diff === 0 ? "balanced" : "unbalanced";
+  }
+  entry.addEventListener("input", update);
+  entry.addEventListener("change", update);
 })();

@@ -28,7 +28,7 @@ struct SandboxAPI {
 
     @Sendable func employers(_ request: Request, context: BasicRequestContext) async throws -> Response {
         try await self.guarded(request) {
-            let items = self.state.withWorld { $0.employers.filter(\.visible) }.map(self.employerJSON)
+            let items = self.state.withWorld { $0.employers }.map(self.employerJSON)
             return try self.collection(items, request)
         }
     }

@@ -51,7 +51,8 @@ struct SimEmployer: Sendable {
     var number: Int
     var name: String
     var chamberOfCommerceNumber: String
-    /// false: exists at Loket, but the demo user may not see it (403).
+    /// false: listed for the demo user, but every request about it is refused (403) — the user
+    /// lacks the rights (or the employer lacks product 940).
     var visible: Bool
     var administrations: [SimPayrollAdministration]
 }
@@ -288,9 +289,9 @@ enum SeedData {
                 }
             }
         }
-        // Exists at Loket, but not for this user: direct requests get 403.
+        // Listed, but the demo user lacks the rights for it: its details get 403.
         employers.append(
-            SimEmployer(id: self.hiddenEmployerId, number: 9999, name: "Verborgen Holding B.V.", chamberOfCommerceNumber: "99999999", visible: false, administrations: [
+            SimEmployer(id: self.hiddenEmployerId, number: 9999, name: "Holding Zonder Rechten B.V.", chamberOfCommerceNumber: "99999999", visible: false, administrations: [
                 SimPayrollAdministration(
                     id: self.guid(0x2000, 0xFFFF), employerId: self.hiddenEmployerId, name: "Verborgen", clientNumber: 9999,
                     periodType: self.monthly, journalProfile: self.profile(99), automaticJournalRuns: false, periods: [], runs: []

@@ -164,8 +164,8 @@ def test_every_endpoint_matches_the_spec_schemas(sandbox, spec):
             status, _, body = sandbox.call("GET", path, token)
             assert status == 200, path
         paths = spec["paths"]
-        if template not in paths or method not in paths[template]:
-            continue  # not in the excerpt
+        if template not in paths or method not in paths[template] or "responses" not in paths[template][method]:
+            continue  # not transcribed in the excerpt
         validator_for(spec, pointer_of(template, method, 200)).validate(body)
         assert body["version"]["resourceVersion"] == "2018-01-01"
         validated += 1

@@ -288,7 +288,7 @@ extension Harness {
             #expect(view.body.contains("Loket kon niet worden bijgewerkt"))
             #expect(view.body.contains("Loket opnieuw bijwerken"))
             // Reconnect, retry: done.
-            let callback = try await h.loginAtSimulator(try #require(try await h.post("/loket/verbindingen/1/verbinden", []).headers[.location]))
+            let callback = try await h.loginAtSimulator(try await h.followToLoket(try await h.post("/loket/verbindingen/1/verbinden", [])))
             _ = try await h.get(callback)
             #expect(try await h.post(path + "/loket", []).status == .seeOther)
             #expect(h.simulator!.handle.journalRunStatus(Seed.run(admin: 1, 2)) == 7)

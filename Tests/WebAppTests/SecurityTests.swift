@@ -250,6 +250,19 @@ import Testing
         #expect(logs.text.contains("geheime-interne-fout-42"))
     }
 
+    // B.8 #15
+    @Test func returnAddressesStayInsideTheAdministration() async throws {
+        #expect(EntryController.safeReturn("/administraties/3/boekingen/4", administrationId: 3) == "/administraties/3/boekingen/4")
+        for hostile in ["https://evil.example", "//evil.example", "/\\evil.example", "/administraties/4/x", "/administraties/3//evil", "javascript:alert(1)"] {
+            #expect(EntryController.safeReturn(hostile, administrationId: 3) == "/administraties/3/instellingen", "\(hostile)")
+        }
+        try await Harness.run { h in
+            #expect(try await h.post("/administraties", [("code", "A1"), ("name", "Test"), ("fiscalYear", "2026")]).status == .seeOther)
+            let response = try await h.post("/administraties/1/rekeningkoppelingen", [("code", "4050"), ("accountId", "x"), ("returnTo", "https://evil.example/")])
+            #expect(response.headers[.location] == "/administraties/1/instellingen")
+        }
+    }
+
     // B.8 #16
     @Test func logsNeverContainTokensOrQueryStrings() async throws {
         try await Harness.run(signedIn: false) { h in

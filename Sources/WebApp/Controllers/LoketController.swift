@@ -38,6 +38,7 @@ struct LoketController {
     let defaults: LoketDefaults
     let origin: ServerOrigin
     let handoffs = CallbackHandoffs()
+    let tickets = ForwardTickets()
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/loket", use: self.overview)
@@ -53,6 +54,8 @@ struct LoketController {
         router.get("/loket/koppelingen/:linkId/ontkoppelen", use: self.confirmUnlink)
         router.post("/loket/koppelingen/:linkId/ontkoppelen", use: self.unlink)
         router.get(RouterPath(LoketService.callbackPath), use: self.callback)
+        router.get("/loket/doorsturen", use: self.forwardPage)
+        router.get("/loket/naar-loket", use: self.forward)
     }
 
     // MARK: - Connections
@@ -105,8 +108,27 @@ struct LoketController {
             return Response.redirect(to: "/loket/verbindingen/\(connection.id!)/aanmelden", type: .normal)
         }
         let url = try self.loket.beginLogin(connectionId: connection.id!, browserSession: session.id, loopbackOrigin: self.origin.url)
-        // The state travels in this Location header only, never in a page.
-        return Response.redirect(to: url, type: .normal)
+        // Browsers apply the page's CSP `form-action 'self'` to every redirect of a form post, so
+        // the way to Loket goes through one same-origin page first. The state travels only in the
+        // final Location header, never in a page.
+        return Response.redirect(to: "/loket/doorsturen?ticket=\(self.tickets.park(url))", type: .normal)
+    }
+
+    /// GET /loket/doorsturen — a page that moves on (without a form) to Loket's login.
+    @Sendable func forwardPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let ticket = request.uri.queryParameters.get("ticket"), self.tickets.exists(ticket) else {
+            throw AppError.badRequest("Deze doorverwijzing naar Loket is verlopen. Kies opnieuw \u{2018}Verbinden\u{2019}.")
+        }
+        let page = OAuthContinuePage(layout: .plain(title: "Naar Loket"), continueURL: "/loket/naar-loket?ticket=\(ticket)")
+        return self.pages.renderer.render("loket_forward", page)
+    }
+
+    /// GET /loket/naar-loket — redirects once to the authorize URL parked by the POST.
+    @Sendable func forward(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let ticket = request.uri.queryParameters.get("ticket"), let url = self.tickets.take(ticket) else {
+            throw AppError.badRequest("Deze doorverwijzing naar Loket is verlopen of al gebruikt. Kies opnieuw \u{2018}Verbinden\u{2019}.")
+        }
+        return Response(status: .found, headers: [.location: url, .cacheControl: "no-store"])
     }
 
     /// GET /loket/verbindingen/:id/aanmelden — the paste fallback for an external redirect URI.
@@ -467,6 +489,32 @@ final class CallbackHandoffs: Sendable {
         self.parked.withLock { parked in
             guard let entry = parked.removeValue(forKey: key), entry.expires > Date() else { return nil }
             return entry.response
+        }
+    }
+}
+
+/// Authorize URLs parked for the hop from a form post to Loket (single use, one minute).
+final class ForwardTickets: Sendable {
+    private let parked = Mutex<[String: (url: String, expires: Date)]>([:])
+
+    func park(_ url: String) -> String {
+        let key = SecureRandom.token()
+        self.parked.withLock { parked in
+            let now = Date()
+            parked = parked.filter { $0.value.expires > now }
+            parked[key] = (url, now.addingTimeInterval(60))
+        }
+        return key
+    }
+
+    func exists(_ key: String) -> Bool {
+        self.parked.withLock { $0[key].map { $0.expires > Date() } ?? false }
+    }
+
+    func take(_ key: String) -> String? {
+        self.parked.withLock { parked in
+            guard let entry = parked.removeValue(forKey: key), entry.expires > Date() else { return nil }
+            return entry.url
         }
     }
 }

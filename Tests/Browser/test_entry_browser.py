@@ -1,0 +1,86 @@
+"""A bookkeeper imports a Loket run, finds and fixes a difference, books, and reverses — in a real
+browser against `loonjournaal demo`. Then the booked lines are tried straight in sqlite3."""
+import json
+import shutil
+import subprocess
+import urllib.request
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from test_loket_browser import connect, row
+
+FEBRUARY_RUN = "00004a01-0000-4000-8000-000000000002"
+
+
+def test_import_fix_book_and_reverse(demo, browser):
+    connect(demo, browser, pages=[])
+    bakery = row(browser, "De Gouden Korst - maandloon")
+    Select(bakery.find_element(By.TAG_NAME, "select")).select_by_value("nieuw")
+    bakery.find_element(By.XPATH, ".//button[normalize-space()='Koppelen']").click()
+    row(browser, "De Gouden Korst - maandloon").find_element(By.LINK_TEXT, "L5001 Bakkerij De Gouden Korst B.V.").click()
+
+    # The chart of accounts first (the starter chart has the usual payroll accounts).
+    browser.find_element(By.LINK_TEXT, "Rekeningschema").click()
+    browser.find_element(By.XPATH, "//button[normalize-space()='Standaardschema laden']").click()
+
+    # Runs: statuses in words, an explanation for runs that cannot be imported yet.
+    browser.find_element(By.LINK_TEXT, "Loonjournaalruns").click()
+    runs = browser.find_element(By.ID, "runs").text
+    assert "Journaal gereed" in runs and "Staat klaar voor journaliseren" in runs and "herberekening" in runs
+    browser.find_element(By.CSS_SELECTOR, f"tr[data-run='{FEBRUARY_RUN}'] button[name=runId]").click()
+    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "entry-form")))
+    assert "Concept aangemaakt" in browser.page_source
+    assert "in balans" in browser.find_element(By.ID, "difference").text
+
+    # Change an amount: the difference appears (live and from the server) and booking is refused, naming it.
+    first_debit = browser.find_element(By.NAME, "debit_0")
+    original = first_debit.get_attribute("value")
+    first_debit.clear()
+    first_debit.send_keys("10.000,00")
+    browser.find_element(By.ID, "description").click()
+    WebDriverWait(browser, 5).until(lambda b: "in balans" not in b.find_element(By.ID, "difference").text)
+    browser.find_element(By.ID, "book").click()
+    problems = WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "problems"))).text
+    assert "niet in balans" in problems and "er ontbreekt" in problems
+    assert "in balans" not in browser.find_element(By.ID, "difference").text or "ontbreekt" in browser.find_element(By.ID, "difference").text
+
+    # Fix it and book.
+    first_debit = browser.find_element(By.NAME, "debit_0")
+    first_debit.clear()
+    first_debit.send_keys(original)
+    browser.find_element(By.ID, "book").click()
+    WebDriverWait(browser, 10).until(lambda b: "Geboekt als 2026-1" in b.page_source)
+    assert "In Loket is de run gemarkeerd als verwerkt" in browser.page_source
+    assert browser.find_elements(By.ID, "book") == []
+
+    # The simulator knows: the run is now status 7 (exported / processed).
+    credentials = json.loads((demo.data_dir / "credentials.json").read_text())["connections"]["1"]
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{demo.sandbox_port}/v2/providers/employers/payrolladministrations/journalruns/{FEBRUARY_RUN}",
+        headers={"Authorization": f"Bearer {credentials['accessToken']}", "Accept": "application/json;version=2018-01-01"},
+    )
+    with urllib.request.urlopen(request) as response:
+        assert json.loads(response.read())["content"]["journalRunStatus"]["key"] == 7
+
+    # Reverse, after confirming.
+    browser.find_element(By.ID, "reverse").click()
+    WebDriverWait(browser, 5).until(EC.alert_is_present()).accept()
+    WebDriverWait(browser, 10).until(lambda b: "Teruggeboekt als 2026-2" in b.page_source)
+    assert "terugboeking van" in browser.page_source.lower()
+
+    # Booked lines cannot be changed, not even straight in the database file.
+    sqlite = shutil.which("sqlite3")
+    assert sqlite, "sqlite3 command-line tool missing (scripts/setup installs it)"
+    result = subprocess.run(
+        [sqlite, str(demo.data_dir / "loonjournaal.sqlite"), "UPDATE journal_lines SET debit_cents = 1 WHERE entry_id = 1;"],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode != 0
+    assert "immutable" in result.stderr
+    deleted = subprocess.run(
+        [sqlite, str(demo.data_dir / "loonjournaal.sqlite"), "DELETE FROM journal_entries WHERE id = 1;"],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert deleted.returncode != 0
