@@ -185,7 +185,8 @@ extension AppDatabase {
                 sql: """
                     SELECT a.id, a.code, a.name, a.fiscal_year,
                            COUNT(l.id) AS account_count,
-                           COALESCE(SUM(l.is_active), 0) AS active_account_count
+                           COALESCE(SUM(l.is_active), 0) AS active_account_count,
+                           (SELECT COUNT(*) FROM journal_entries e WHERE e.administration_id = a.id AND e.status = 'draft') AS draft_count
                     FROM administrations a
                     LEFT JOIN ledger_accounts l ON l.administration_id = a.id
                     GROUP BY a.id

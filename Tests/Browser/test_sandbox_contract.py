@@ -147,29 +147,40 @@ def test_every_endpoint_matches_the_spec_schemas(sandbox, spec):
     employer_id = employers["_embedded"][1]["id"]
     status, _, runs = sandbox.call("GET", f"{BASE}/payrolladministrations/{BAKERY}/journalruns", token)
     ready = next(r for r in runs["_embedded"] if r["journalRunStatus"]["key"] == 4)
+    # (path, template in the excerpt, envelope, item schema when the excerpt has no response block)
     checks = [
-        (BASE, "/v2/providers/employers", "get", employers),
-        (f"{BASE}/{employer_id}", "/v2/providers/employers/{employerId}", "get", None),
-        (f"{BASE}/{employer_id}/payrolladministrations", "/v2/providers/employers/{employerId}/payrolladministrations", "get", None),
-        (f"{BASE}/payrolladministrations/{BAKERY}", "/v2/providers/employers/payrolladministrations/{payrollAdministrationId}", "get", None),
-        (f"{BASE}/payrolladministrations/{BAKERY}/journalConfigurations", "/v2/providers/employers/payrolladministrations/{payrollAdministrationId}/journalConfigurations", "get", None),
-        (f"{BASE}/payrolladministrations/{BAKERY}/payrollperiods", "/v2/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollperiods", "get", None),
-        (f"{BASE}/payrolladministrations/{BAKERY}/journalruns", "/v2/providers/employers/payrolladministrations/{payrollAdministrationId}/journalruns", "get", runs),
-        (f"{BASE}/payrolladministrations/journalruns/{ready['id']}", "/v2/providers/employers/payrolladministrations/journalruns/{journalrunId}", "get", None),
-        (f"{BASE}/payrolladministrations/journalruns/{ready['id']}/results", "/v2/providers/employers/payrolladministrations/journalruns/{journalrunId}/results", "get", None),
+        (BASE, "/v2/providers/employers", "collection", "employer"),
+        (f"{BASE}/{employer_id}", "/v2/providers/employers/{employerId}", "detail", "employer"),
+        (f"{BASE}/{employer_id}/payrolladministrations", "/v2/providers/employers/{employerId}/payrolladministrations", "collection", "payrollAdministrationGet"),
+        (f"{BASE}/payrolladministrations/{BAKERY}", "/v2/providers/employers/payrolladministrations/{payrollAdministrationId}", "detail", "payrollAdministrationGet"),
+        (f"{BASE}/payrolladministrations/{BAKERY}/journalConfigurations", "/v2/providers/employers/payrolladministrations/{payrollAdministrationId}/journalConfigurations", "collection", "journalConfigurationObject"),
+        (f"{BASE}/payrolladministrations/{BAKERY}/payrollperiods", "/v2/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollperiods", "collection", "payrollPeriods"),
+        (f"{BASE}/payrolladministrations/{BAKERY}/journalruns", "/v2/providers/employers/payrolladministrations/{payrollAdministrationId}/journalruns", "collection", "journalRun"),
+        (f"{BASE}/payrolladministrations/journalruns/{ready['id']}", "/v2/providers/employers/payrolladministrations/journalruns/{journalrunId}", "detail", "journalRun"),
+        (f"{BASE}/payrolladministrations/journalruns/{ready['id']}/results", "/v2/providers/employers/payrolladministrations/journalruns/{journalrunId}/results", "collection", "journalRunResults"),
     ]
-    validated = 0
-    for path, template, method, body in checks:
-        if body is None:
-            status, _, body = sandbox.call("GET", path, token)
-            assert status == 200, path
-        paths = spec["paths"]
-        if template not in paths or method not in paths[template] or "responses" not in paths[template][method]:
-            continue  # not transcribed in the excerpt
-        validator_for(spec, pointer_of(template, method, 200)).validate(body)
+    paths = spec["paths"]
+    by_response_block = 0
+    for path, template, envelope, item in checks:
+        status, _, body = sandbox.call("GET", path, token)
+        assert status == 200, path
+        assert template in paths, template
+        operation = paths[template]["get"]
+        if "responses" in operation:
+            validator_for(spec, pointer_of(template, "get", 200)).validate(body)
+            by_response_block += 1
+        # Always: the envelope and every item against the component schemas.
+        validator_for(spec, "/components/schemas/version").validate(body["version"])
         assert body["version"]["resourceVersion"] == "2018-01-01"
-        validated += 1
-    assert validated >= 8
+        items = body["_embedded"] if envelope == "collection" else [body["content"]]
+        if envelope == "collection":
+            validator_for(spec, "/components/schemas/paging").validate({k: body[k] for k in ("totalSize", "pageSize", "totalPages", "currentPage")})
+            assert isinstance(body["messages"], list)
+        assert items, path
+        item_validator = validator_for(spec, f"/components/schemas/{item}")
+        for element in items:
+            item_validator.validate(element)
+    assert by_response_block >= 3
     # A result line uses Loket's spelling and numbers.
     status, _, results = sandbox.call("GET", f"{BASE}/payrolladministrations/journalruns/{ready['id']}/results", token)
     line = results["_embedded"][0]

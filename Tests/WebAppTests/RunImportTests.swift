@@ -118,6 +118,7 @@ extension Harness {
             // "All new runs" imports the rest in one go.
             #expect(try await h.post("/administraties/\(bakery)/runs/import", [("all", "1")]).status == .seeOther)
             #expect(try h.database.entries(administrationId: bakery).count == 5)
+            #expect(try await h.get("/").body.contains("5 concept(en) te controleren"))
         }
     }
 

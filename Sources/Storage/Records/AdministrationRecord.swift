@@ -41,4 +41,5 @@ public struct AdministrationSummary: Equatable, Sendable, FetchableRecord, Decod
     public var fiscalYear: Int
     public var accountCount: Int
     public var activeAccountCount: Int
+    public var draftCount: Int
 }

@@ -170,11 +170,16 @@ struct AccountController {
     }
 
     static func account(from form: FormData) throws -> ChartAccount {
+        try self.account(number: form["number"], name: form["name"], type: form["type"], rgsCode: form["rgsCode"])
+    }
+
+    /// Checks an account's fields; every problem is reported at once.
+    static func account(number rawNumber: String, name rawName: String, type rawType: String, rgsCode rawRGS: String) throws -> ChartAccount {
         var errors = ValidationCollector()
-        let number = errors.check("number") { try AccountRules.number(form["number"]) }
-        let name = errors.check("name") { try AccountRules.name(form["name"]) }
-        let type = errors.check("type") { try AccountRules.type(form["type"]) }
-        let rgs = errors.check("rgsCode") { try AccountRules.rgsCode(form["rgsCode"]) }
+        let number = errors.check("number") { try AccountRules.number(rawNumber) }
+        let name = errors.check("name") { try AccountRules.name(rawName) }
+        let type = errors.check("type") { try AccountRules.type(rawType) }
+        let rgs = errors.check("rgsCode") { try AccountRules.rgsCode(rawRGS) }
         try errors.throwIfAny()
         return ChartAccount(number: number!, name: name!, type: type!, rgsCode: rgs ?? nil)
     }

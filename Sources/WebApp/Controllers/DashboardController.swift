@@ -46,7 +46,9 @@ extension DashboardPage.Row {
                 ? DutchFormat.count(summary.accountCount)
                 : "\(DutchFormat.count(summary.activeAccountCount)) actief van \(DutchFormat.count(summary.accountCount))",
             hasNoAccounts: summary.accountCount == 0,
-            loketLink: link.map { "\($0.employerName) – \($0.payrollAdministrationName)" }
+            loketLink: link.map { "\($0.employerName) – \($0.payrollAdministrationName)" },
+            drafts: summary.draftCount,
+            hasDrafts: summary.draftCount > 0
         )
     }
 }

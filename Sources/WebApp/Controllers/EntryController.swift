@@ -281,9 +281,7 @@ struct EntryController {
         let form = context.postedForm
         let back = Self.safeReturn(form["returnTo"], administrationId: administration.id!)
         do {
-            let account = try AccountController.account(from: FormData.urlEncoded(
-                "number=\(FormEncodingForPages.encode(form["code"]))&name=\(FormEncodingForPages.encode(form["name"]))&type=\(FormEncodingForPages.encode(form["type"]))"
-            ))
+            let account = try AccountController.account(number: form["code"], name: form["name"], type: form["type"], rgsCode: "")
             let created = try self.pages.database.createAccountFromLoket(
                 administrationId: administration.id!, code: account.number, name: account.name, type: account.type, at: self.pages.now()
             )
@@ -346,11 +344,3 @@ struct EntryController {
     }
 }
 
-/// Percent-encoding for building a form body in code.
-enum FormEncodingForPages {
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
-}

@@ -37,8 +37,8 @@ struct LoketController {
     let loket: LoketService
     let defaults: LoketDefaults
     let origin: ServerOrigin
-    let handoffs = CallbackHandoffs()
-    let tickets = ForwardTickets()
+    let handoffs = SingleUseParking<AuthorizationResponse>()
+    let tickets = SingleUseParking<String>()
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/loket", use: self.overview)
@@ -471,38 +471,18 @@ struct LoketController {
     }
 }
 
-/// OAuth answers parked for one same-site hop (when the browser came back without our cookie).
-final class CallbackHandoffs: Sendable {
-    private let parked = Mutex<[String: (response: AuthorizationResponse, expires: Date)]>([:])
+/// Values parked for one hop of the browser (single use, one minute): OAuth answers that
+/// arrived without our cookie, and authorize URLs on the way to Loket. Only a random key is
+/// ever put in a page or URL.
+final class SingleUseParking<Value: Sendable>: Sendable {
+    private let parked = Mutex<[String: (value: Value, expires: Date)]>([:])
 
-    func park(_ response: AuthorizationResponse) -> String {
+    func park(_ value: Value) -> String {
         let key = SecureRandom.token()
         self.parked.withLock { parked in
             let now = Date()
             parked = parked.filter { $0.value.expires > now }
-            parked[key] = (response, now.addingTimeInterval(60))
-        }
-        return key
-    }
-
-    func take(_ key: String) -> AuthorizationResponse? {
-        self.parked.withLock { parked in
-            guard let entry = parked.removeValue(forKey: key), entry.expires > Date() else { return nil }
-            return entry.response
-        }
-    }
-}
-
-/// Authorize URLs parked for the hop from a form post to Loket (single use, one minute).
-final class ForwardTickets: Sendable {
-    private let parked = Mutex<[String: (url: String, expires: Date)]>([:])
-
-    func park(_ url: String) -> String {
-        let key = SecureRandom.token()
-        self.parked.withLock { parked in
-            let now = Date()
-            parked = parked.filter { $0.value.expires > now }
-            parked[key] = (url, now.addingTimeInterval(60))
+            parked[key] = (value, now.addingTimeInterval(60))
         }
         return key
     }
@@ -511,10 +491,10 @@ final class ForwardTickets: Sendable {
         self.parked.withLock { $0[key].map { $0.expires > Date() } ?? false }
     }
 
-    func take(_ key: String) -> String? {
+    func take(_ key: String) -> Value? {
         self.parked.withLock { parked in
             guard let entry = parked.removeValue(forKey: key), entry.expires > Date() else { return nil }
-            return entry.url
+            return entry.value
         }
     }
 }

@@ -23,6 +23,8 @@ struct DashboardPage: Sendable {
         let accounts: String
         let hasNoAccounts: Bool
         let loketLink: String?
+        let drafts: Int
+        let hasDrafts: Bool
     }
     struct Connection: Sendable {
         let id: Int64
