@@ -180,6 +180,13 @@ extension Harness {
             #expect(invalid.status == .unprocessableContent)
             #expect(invalid.body.contains("meer dan twee decimalen"))
             #expect(invalid.body.contains("is geen bedrag"))
+            // Header fields get their message beside them.
+            let badHeader = try await h.post(path, Self.replacing(Self.replacing(bad, "entryDate", with: "31-02-2026"), "period", with: "14") + [("action", "save")])
+            #expect(badHeader.status == .unprocessableContent)
+            #expect(badHeader.body.contains("id=\"entryDate-error\">&#8220;31-02-2026&#8221; bestaat niet als datum") || badHeader.body.contains("id=\"entryDate-error\">"))
+            #expect(badHeader.body.contains("id=\"period-error\">Kies een periode van 1 tot en met 13."))
+            let farAway = try await h.post(path, Self.replacing(try Self.formFields(current.body), "entryDate", with: "01-01-1899") + [("action", "save")])
+            #expect(farAway.body.contains("valt buiten elk boekjaar"))
             // Put it back: books with the next number, Loket is told.
             let original = try #require(try h.database.entryLines(entryId: entryId).first?.originalDebitCents)
             var fixed = try Self.formFields(try await h.get(path).body)

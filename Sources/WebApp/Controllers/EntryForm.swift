@@ -53,6 +53,8 @@ struct ParsedEntryForm: Sendable {
     var lines: [EditableLine]
     var inputs: [DraftLineInput]
     var errors: [String]
+    /// Messages shown beside the header fields (`description`, `entryDate`, `period`).
+    var fieldErrors: [String: String]
 }
 
 extension EntryController {
@@ -62,21 +64,25 @@ extension EntryController {
     /// `cc_N`, `cu_N`, `debit_N`, `credit_N`, `remove_N` (N < `line_count`). Every problem is named.
     static func parse(_ form: FormData, accounts: [LedgerAccountRecord], stored: [EntryLineRow]) -> ParsedEntryForm {
         var errors: [String] = []
+        var fieldErrors: [String: String] = [:]
         let storedById = Dictionary(stored.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let accountIds = Set(accounts.compactMap(\.id))
         let description = form["description"].trimmedForInput
-        if description.isEmpty { errors.append("Omschrijving: vul een omschrijving in.") }
-        if description.count > 200 { errors.append("Omschrijving: maximaal 200 tekens.") }
+        if description.isEmpty { fieldErrors["description"] = "Vul een omschrijving in." }
+        if description.count > 200 { fieldErrors["description"] = "Maximaal 200 tekens." }
         var date: CalendarDate?
         do {
             let parsed = try CalendarDate.parse(form["entryDate"])
-            if (1990...2100).contains(parsed.year) { date = parsed } else { errors.append("Boekdatum: \(parsed.dutch) valt buiten elk boekjaar (1990–2100).") }
+            if (1990...2100).contains(parsed.year) { date = parsed } else { fieldErrors["entryDate"] = "\(parsed.dutch) valt buiten elk boekjaar (1990–2100)." }
         } catch {
-            errors.append("Boekdatum: \(error.message)")
+            fieldErrors["entryDate"] = error.message
         }
         let periodText = form["period"].trimmedForInput
         let period = Int(periodText)
-        if period == nil || !(1...13).contains(period!) { errors.append("Periode: kies een periode van 1 tot en met 13.") }
+        if period == nil || !(1...13).contains(period!) { fieldErrors["period"] = "Kies een periode van 1 tot en met 13." }
+        for (field, label) in [("entryDate", "Boekdatum"), ("period", "Periode"), ("description", "Omschrijving")] {
+            if let message = fieldErrors[field] { errors.append("\(label): \(message)") }
+        }
         let count = min(Int(form["line_count"]) ?? 0, 2000)
         var lines: [EditableLine] = []
         var inputs: [DraftLineInput] = []
@@ -131,7 +137,10 @@ extension EntryController {
             )
         }
         let header = errors.isEmpty && date != nil && period != nil ? AppDatabase.DraftHeader(description: description, entryDate: date!, period: period!) : nil
-        return ParsedEntryForm(header: header, descriptionText: form["description"], dateText: form["entryDate"], periodText: periodText, lines: lines, inputs: inputs, errors: errors)
+        return ParsedEntryForm(
+            header: header, descriptionText: form["description"], dateText: form["entryDate"], periodText: periodText, lines: lines, inputs: inputs,
+            errors: errors, fieldErrors: fieldErrors
+        )
     }
 
     /// Renders the draft editor or the booked view.
@@ -225,6 +234,9 @@ extension EntryController {
             entryDate: posted?.dateText ?? (entry.date?.dutch ?? entry.entryDate),
             period: posted?.periodText ?? String(entry.period),
             headerErrors: headerErrors,
+            dateError: posted?.fieldErrors["entryDate"],
+            periodError: posted?.fieldErrors["period"],
+            descriptionError: posted?.fieldErrors["description"],
             problems: problems,
             lines: rows,
             lineCount: rows.count,

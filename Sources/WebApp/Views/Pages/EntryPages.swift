@@ -74,6 +74,9 @@ struct EntryPage: Sendable {
     let entryDate: String
     let period: String
     let headerErrors: [String]
+    let dateError: String?
+    let periodError: String?
+    let descriptionError: String?
     let problems: [String]
     let lines: [Line]
     let lineCount: Int
