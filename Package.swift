@@ -49,8 +49,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Use cases: connect, company list, link; later run import and booking.
+        // Use cases: connect, company list, link, run import, booking with write-back.
         .target(name: "PayrollImport", dependencies: ["Ledger", "Storage", "LoketClient"]),
+        // Exports of the booked ledger: XAF 3.2 / 4.0 auditfiles and CSV, streamed.
+        .target(name: "Reports", dependencies: ["Ledger", "Storage"]),
         // The local web application: security middleware, controllers, pages, embedded assets.
         .target(
             name: "WebApp",
@@ -59,6 +61,7 @@ let package = Package(
                 "Storage",
                 "LoketClient",
                 "PayrollImport",
+                "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -72,9 +75,11 @@ let package = Package(
             dependencies: [
                 "WebApp",
                 "Storage",
+                "Ledger",
                 "LoketClient",
                 "LoketSandbox",
                 "PayrollImport",
+                "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -85,7 +90,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "Ledger", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Storage", "Ledger", "Reports", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "LoketTests",

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import PayrollImport
+import Reports
 import Storage
 
 /// How the server is started: address and the hook that learns the real port.
@@ -113,5 +114,6 @@ func buildRouter(dependencies: AppDependencies, origin: ServerOrigin, tokens: La
     LoketController(pages: pages, loket: dependencies.loket, defaults: dependencies.loketDefaults, origin: origin).addRoutes(to: router)
     EntryController(pages: pages, importer: RunImporter(database: dependencies.database, loket: dependencies.loket, now: dependencies.now))
         .addRoutes(to: router)
+    LedgerController(pages: pages, exporter: LedgerExporter(database: dependencies.database, now: dependencies.now)).addRoutes(to: router)
     return router
 }

@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import LoketClient
+import Ledger
 import LoketSandbox
 import PayrollImport
+import Reports
 import Storage
 import WebApp
 
@@ -17,7 +19,7 @@ struct Loonjournaal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loonjournaal",
         abstract: "Loonjournaalposten uit Loket.nl controleren, corrigeren en boeken.",
-        subcommands: [Serve.self, Demo.self, Sandbox.self],
+        subcommands: [Serve.self, Demo.self, Sandbox.self, Export.self],
         defaultSubcommand: nil
     )
 
@@ -139,6 +141,59 @@ actor SandboxReady {
     func wait() async -> Int {
         if let port { return port }
         return await withCheckedContinuation { self.waiters.append($0) }
+    }
+}
+
+/// `loonjournaal export`: the booked ledger of one administration and year as XAF or CSV.
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Exporteer de geboekte boekingen van een administratie als auditfile (XAF) of CSV.")
+
+    @Option(help: "Code van de administratie, bijvoorbeeld L5001.")
+    var administration: String
+
+    @Option(help: "Boekjaar, bijvoorbeeld 2026.")
+    var year: Int
+
+    @Option(help: "xaf (XAF 3.2), xaf4 (XAF 4.0) of csv.")
+    var format: String
+
+    @Option(help: "Uitvoerbestand (standaard CODE-JAAR.xaf of .csv in de huidige map).")
+    var output: String?
+
+    @Option(name: .customLong("data-dir"), help: "Map met de gegevens.")
+    var dataDir: String?
+
+    func validate() throws {
+        guard ExportFormat(rawValue: self.format) != nil else { throw ValidationError("--format moet xaf, xaf4 of csv zijn.") }
+        guard (1990...2100).contains(self.year) else { throw ValidationError("--year moet tussen 1990 en 2100 liggen.") }
+    }
+
+    func run() async throws {
+        let format = ExportFormat(rawValue: self.format)!
+        let directory = DataDirectory.resolve(explicit: self.dataDir, environment: ProcessInfo.processInfo.environment)
+        guard FileManager.default.fileExists(atPath: directory.databaseURL.path) else {
+            throw Failure(message: "Er is geen database in \(directory.url.path). Geef de juiste map met --data-dir.")
+        }
+        let database: AppDatabase
+        do {
+            database = try AppDatabase.openLive(at: directory.databaseURL, backupDirectory: directory.backupsURL)
+        } catch {
+            throw Failure(message: "De database in \(directory.url.path) kan niet worden geopend: \(error)")
+        }
+        guard let record = try database.administrationSummaries().first(where: { $0.code.caseInsensitiveCompare(self.administration) == .orderedSame }),
+            let administration = try database.administration(id: record.id)
+        else {
+            throw Failure(message: "Administratie \(self.administration) bestaat niet in \(directory.url.path).")
+        }
+        let name = self.output ?? LedgerExporter.fileName(code: administration.code, year: self.year, format: format)
+        let url = URL(fileURLWithPath: name, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+        do {
+            try LedgerExporter(database: database).export(administration: administration, year: self.year, format: format, to: url)
+        } catch let error as ExportError {
+            throw Failure(message: error.description)
+        }
+        let totals = try database.ledgerTotals(administrationId: administration.id!, year: self.year)
+        FileHandle.standardOutput.write(Data("\(url.path): \(totals.entries) boekingen, \(totals.lines) regels, debet \(totals.debit.euro), credit \(totals.credit.euro)\n".utf8))
     }
 }
 

@@ -98,12 +98,15 @@ def demo(binary_alone, tmp_path):
 
 
 @pytest.fixture
-def browser(request):
+def browser(request, tmp_path):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False})
     for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=nl-NL"]:
         options.add_argument(arg)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -112,6 +115,8 @@ def browser(request):
     driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
     driver.set_page_load_timeout(30)
+    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.download_dir = downloads
     yield driver
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:

@@ -3,6 +3,7 @@ browser against `loonjournaal demo`. Then the booked lines are tried straight in
 import json
 import shutil
 import subprocess
+import time
 import urllib.request
 
 from selenium.webdriver.common.by import By
@@ -84,3 +85,55 @@ def test_import_fix_book_and_reverse(demo, browser):
         capture_output=True, text=True, timeout=30,
     )
     assert deleted.returncode != 0
+
+
+def test_ledger_page_downloads_a_valid_auditfile_and_the_cli_exports_too(demo, browser, binary_alone, tmp_path):
+    connect(demo, browser, pages=[])
+    bakery = row(browser, "De Gouden Korst - maandloon")
+    Select(bakery.find_element(By.TAG_NAME, "select")).select_by_value("nieuw")
+    bakery.find_element(By.XPATH, ".//button[normalize-space()='Koppelen']").click()
+    row(browser, "De Gouden Korst - maandloon").find_element(By.LINK_TEXT, "L5001 Bakkerij De Gouden Korst B.V.").click()
+    # The auditfile needs a VAT number or RSIN.
+    browser.find_element(By.LINK_TEXT, "Gegevens wijzigen").click()
+    browser.find_element(By.ID, "vatNumber").send_keys("NL123456789B01")
+    browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    browser.find_element(By.LINK_TEXT, "Rekeningschema").click()
+    browser.find_element(By.XPATH, "//button[normalize-space()='Standaardschema laden']").click()
+    browser.find_element(By.LINK_TEXT, "Loonjournaalruns").click()
+    browser.find_element(By.CSS_SELECTOR, f"tr[data-run='{FEBRUARY_RUN}'] button[name=runId]").click()
+    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "book"))).click()
+    WebDriverWait(browser, 10).until(lambda b: "Geboekt als 2026-1" in b.page_source)
+
+    browser.find_element(By.LINK_TEXT, "Grootboek").click()
+    assert "2026-1" in browser.find_element(By.ID, "journal").text
+    assert browser.find_element(By.ID, "journal-debit").text == browser.find_element(By.ID, "journal-credit").text
+    browser.find_element(By.CSS_SELECTOR, "a[data-export=xaf]").click()
+    target = browser.download_dir / "L5001-2026.xaf"
+    deadline = time.time() + 20
+    while not target.exists() and time.time() < deadline:
+        time.sleep(0.1)
+    assert target.exists(), list(browser.download_dir.iterdir())
+    schemas = demo_schema_dir()
+    result = subprocess.run(["xmllint", "--noout", "--schema", str(schemas / "XmlAuditfileFinancieel3.2.xsd"), str(target)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+    # The same from the command line, while the app runs.
+    output = tmp_path / "cli.xaf"
+    cli = subprocess.run(
+        [str(binary_alone), "export", "--administration", "L5001", "--year", "2026", "--format", "xaf4", "--output", str(output), "--data-dir", str(demo.data_dir)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert "1 boekingen" in cli.stdout
+    result = subprocess.run(["xmllint", "--noout", "--schema", str(schemas / "XmlAuditfileFinancieel4.0.xsd"), str(output)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    bad = subprocess.run(
+        [str(binary_alone), "export", "--administration", "BESTAATNIET", "--year", "2026", "--format", "csv", "--data-dir", str(demo.data_dir)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert bad.returncode == 1 and "bestaat niet" in bad.stderr
+
+
+def demo_schema_dir():
+    from conftest import ROOT
+    return ROOT.parent / "shared/reference/xaf"

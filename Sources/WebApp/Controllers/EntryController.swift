@@ -204,7 +204,13 @@ struct EntryController {
         } catch EntryError.bookingRefused(let problems) {
             let fresh = try self.pages.database.entry(id: entry.id!, administrationId: id) ?? entry
             let lines = try self.pages.database.entryLines(entryId: entry.id!).map(EditableLine.init)
-            return try self.entryPage(administration, fresh, lines: lines, context: context, status: .unprocessableContent, problems: problems.map(\.message))
+            var messages = problems.map(\.message)
+            if problems.contains(where: { if case .closedPeriod = $0 { return true } else { return false } }),
+                let open = try self.pages.database.firstOpenPeriod(administrationId: id, year: fresh.fiscalYear)
+            {
+                messages.append("De eerste open periode van \(fresh.fiscalYear) is periode \(open): pas de periode (en zo nodig de boekdatum) hierboven aan.")
+            }
+            return try self.entryPage(administration, fresh, lines: lines, context: context, status: .unprocessableContent, problems: messages)
         }
     }
 

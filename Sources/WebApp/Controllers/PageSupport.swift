@@ -51,7 +51,8 @@ struct PageSupport: Sendable {
             onAccounts: section == "accounts",
             onRuns: section == "runs",
             onEntries: section == "entries",
-            onSettings: section == "settings"
+            onSettings: section == "settings",
+            onLedger: section == "ledger"
         )
     }
 }

@@ -48,6 +48,7 @@ struct AdministrationHeader: Sendable {
     let onRuns: Bool
     let onEntries: Bool
     let onSettings: Bool
+    let onLedger: Bool
 }
 
 /// One input of a form: what was typed and the message for it, if any.

@@ -1,0 +1,251 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Ledger
+import Reports
+import Storage
+
+/// The booked ledger of an administration: journal, account card, trial balance, periods
+/// (close and reopen) and the XAF/CSV downloads.
+struct LedgerController {
+    let pages: PageSupport
+    let exporter: LedgerExporter
+    static let pageSize = 100
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/administraties/:id/grootboek", use: self.journal)
+        router.get("/administraties/:id/grootboek/rekening/:accountId", use: self.accountCard)
+        router.get("/administraties/:id/proefbalans", use: self.trialBalance)
+        router.get("/administraties/:id/perioden", use: self.periods)
+        router.post("/administraties/:id/perioden/:period/afsluiten", use: self.close)
+        router.post("/administraties/:id/perioden/:period/heropenen", use: self.reopen)
+        router.get("/administraties/:id/export", use: self.download)
+    }
+
+    private func year(_ request: Request, _ administration: AdministrationRecord) -> Int {
+        request.uri.queryParameters.get("jaar").flatMap(Int.init).flatMap { (1990...2100).contains($0) ? $0 : nil } ?? administration.fiscalYear
+    }
+
+    private func layout(_ title: String, _ administration: AdministrationRecord, _ context: AppRequestContext) throws -> Layout {
+        try self.pages.layout(title, section: "administrations", context: context, administration: self.pages.header(administration, section: "ledger"))
+    }
+
+    /// GET /administraties/:id/grootboek — booked lines, newest first, filtered by period, account and source.
+    @Sendable func journal(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let administration = try self.pages.administration(context)
+        let id = administration.id!
+        let year = self.year(request, administration)
+        let query = request.uri.queryParameters
+        let period = query.get("periode").flatMap(Int.init).flatMap { (1...13).contains($0) ? $0 : nil }
+        let accountId = query.get("rekening").flatMap(Int64.init)
+        let source = query.get("bron").flatMap { ["loket", "file", "manual", "reversal"].contains($0) ? $0 : nil }
+        let page = max(1, query.get("pagina").flatMap(Int.init) ?? 1)
+        let (lines, total) = try self.pages.database.journalLines(
+            administrationId: id, year: year, period: period, accountId: accountId, source: source, limit: Self.pageSize, offset: (page - 1) * Self.pageSize
+        )
+        let totals = try self.pages.database.trialBalance(administrationId: id, year: year, period: period)
+            .filter { accountId == nil || $0.accountId == accountId }
+        let debit = Money(cents: totals.reduce(0) { $0 + $1.debitCents })
+        let credit = Money(cents: totals.reduce(0) { $0 + $1.creditCents })
+        let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        func link(_ target: Int) -> String {
+            var items = ["jaar=\(year)", "pagina=\(target)"]
+            if let period { items.append("periode=\(period)") }
+            if let accountId { items.append("rekening=\(accountId)") }
+            if let source { items.append("bron=\(source)") }
+            return "/administraties/\(id)/grootboek?" + items.joined(separator: "&")
+        }
+        var exportProblem: String?
+        do {
+            _ = try self.exporter.check(administration: administration, year: year, format: .xaf)
+        } catch let error as ExportError {
+            exportProblem = error.description
+        }
+        let accounts = try self.pages.database.accounts(administrationId: id)
+        let view = LedgerPage(
+            layout: try self.layout("Grootboek \(year)", administration, context),
+            administrationId: id,
+            year: year,
+            years: Self.years(around: administration.fiscalYear, selected: year),
+            periods: [LedgerPage.Option(value: "", label: "alle perioden", selected: period == nil)]
+                + (1...13).map { LedgerPage.Option(value: String($0), label: "periode \($0)", selected: $0 == period) },
+            accounts: [LedgerPage.Option(value: "", label: "alle rekeningen", selected: accountId == nil)]
+                + accounts.map { LedgerPage.Option(value: String($0.id!), label: "\($0.number) \($0.name)", selected: $0.id == accountId) },
+            sources: [("", "alle bronnen"), ("loket", "Loket"), ("reversal", "terugboekingen"), ("file", "salarisbestand"), ("manual", "handmatig")]
+                .map { LedgerPage.Option(value: $0.0, label: $0.1, selected: ($0.0.isEmpty ? nil : $0.0) == source) },
+            lines: lines.map { line in
+                LedgerPage.Line(
+                    entryId: line.entryId, number: "\(line.fiscalYear)-\(line.number)",
+                    date: (try? CalendarDate.parse(line.entryDate).dutch) ?? line.entryDate, period: line.period,
+                    accountId: line.accountId, account: "\(line.accountNumber) \(line.accountName)",
+                    description: line.description.isEmpty ? line.entryDescription : line.description, costCenter: line.costCenter ?? "",
+                    debit: line.debitCents == 0 ? "" : Money(cents: line.debitCents).dutch, credit: line.creditCents == 0 ? "" : Money(cents: line.creditCents).dutch
+                )
+            },
+            hasLines: !lines.isEmpty,
+            debitTotal: debit.dutch,
+            creditTotal: credit.dutch,
+            balanced: accountId != nil || debit == credit,
+            pageText: "pagina \(page) van \(pages) (\(DutchFormat.count(total)) regels)",
+            previousPage: page > 1 ? link(page - 1) : nil,
+            nextPage: page < pages ? link(page + 1) : nil,
+            exports: ExportFormat.allCases.map { LedgerPage.Export(format: $0.rawValue, label: $0.label) },
+            exportProblem: exportProblem
+        )
+        return self.pages.renderer.render("ledger", view)
+    }
+
+    static func years(around fiscalYear: Int, selected: Int) -> [LedgerPage.Option] {
+        Set([fiscalYear - 1, fiscalYear, fiscalYear + 1, selected]).sorted().map { LedgerPage.Option(value: String($0), label: String($0), selected: $0 == selected) }
+    }
+
+    /// GET /administraties/:id/grootboek/rekening/:accountId — account card with running balance.
+    @Sendable func accountCard(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let administration = try self.pages.administration(context)
+        let id = administration.id!
+        let year = self.year(request, administration)
+        guard let accountId = context.parameters.get("accountId", as: Int64.self), let account = try self.pages.database.account(id: accountId, administrationId: id) else {
+            throw AppError.notFound("Deze rekening bestaat niet in administratie \(administration.code).")
+        }
+        let (lines, _) = try self.pages.database.journalLines(
+            administrationId: id, year: year, period: nil, accountId: accountId, source: nil, limit: 100_000, offset: 0
+        )
+        var running: Int64 = 0
+        var rows: [AccountCardPage.Line] = []
+        for line in lines.sorted(by: { ($0.entryDate, $0.number, $0.position) < ($1.entryDate, $1.number, $1.position) }) {
+            running += line.debitCents - line.creditCents
+            rows.append(
+                AccountCardPage.Line(
+                    entryId: line.entryId, number: "\(line.fiscalYear)-\(line.number)", date: (try? CalendarDate.parse(line.entryDate).dutch) ?? line.entryDate,
+                    period: line.period, description: line.description.isEmpty ? line.entryDescription : line.description,
+                    debit: line.debitCents == 0 ? "" : Money(cents: line.debitCents).dutch, credit: line.creditCents == 0 ? "" : Money(cents: line.creditCents).dutch,
+                    balance: Money(cents: running).dutch
+                )
+            )
+        }
+        let view = AccountCardPage(
+            layout: try self.layout("Grootboekkaart \(account.number)", administration, context),
+            administrationId: id, year: year, account: "\(account.number) \(account.name)", lines: rows,
+            debitTotal: Money(cents: lines.reduce(0) { $0 + $1.debitCents }).dutch, creditTotal: Money(cents: lines.reduce(0) { $0 + $1.creditCents }).dutch,
+            balance: Money(cents: running).dutch
+        )
+        return self.pages.renderer.render("account_card", view)
+    }
+
+    /// GET /administraties/:id/proefbalans — per account, the period and the year to date.
+    @Sendable func trialBalance(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let administration = try self.pages.administration(context)
+        let id = administration.id!
+        let year = self.year(request, administration)
+        let period = request.uri.queryParameters.get("periode").flatMap(Int.init).flatMap { (1...13).contains($0) ? $0 : nil }
+        let rows = try self.pages.database.trialBalance(administrationId: id, year: year, period: period)
+        let sum = { (key: KeyPath<TrialBalanceRow, Int64>) in Money(cents: rows.reduce(0) { $0 + $1[keyPath: key] }) }
+        let view = TrialBalancePage(
+            layout: try self.layout("Proefbalans \(year)", administration, context),
+            administrationId: id, year: year, periodLabel: period.map { "periode \($0)" } ?? "heel \(year)",
+            periods: [LedgerPage.Option(value: "", label: "heel het jaar", selected: period == nil)]
+                + (1...13).map { LedgerPage.Option(value: String($0), label: "periode \($0)", selected: $0 == period) },
+            rows: rows.map {
+                TrialBalancePage.Row(
+                    accountId: $0.accountId, number: $0.number, name: $0.name, type: $0.type, debit: Money(cents: $0.debitCents).dutch,
+                    credit: Money(cents: $0.creditCents).dutch, debitToDate: Money(cents: $0.debitToDateCents).dutch,
+                    creditToDate: Money(cents: $0.creditToDateCents).dutch, balanceToDate: Money(cents: $0.debitToDateCents - $0.creditToDateCents).dutch
+                )
+            },
+            debitTotal: sum(\.debitCents).dutch, creditTotal: sum(\.creditCents).dutch,
+            debitToDateTotal: sum(\.debitToDateCents).dutch, creditToDateTotal: sum(\.creditToDateCents).dutch,
+            reconciles: sum(\.debitCents) == sum(\.creditCents) && sum(\.debitToDateCents) == sum(\.creditToDateCents)
+        )
+        return self.pages.renderer.render("trial_balance", view)
+    }
+
+    /// GET /administraties/:id/perioden
+    @Sendable func periods(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let administration = try self.pages.administration(context)
+        return try self.periodsPage(administration, year: self.year(request, administration), error: nil, context: context, status: .ok)
+    }
+
+    private func periodsPage(_ administration: AdministrationRecord, year: Int, error: String?, context: AppRequestContext, status: HTTPResponse.Status) throws -> Response {
+        let id = administration.id!
+        let view = PeriodsPage(
+            layout: try self.layout("Perioden \(year)", administration, context),
+            administrationId: id, year: year,
+            rows: try self.pages.database.periodStates(administrationId: id, year: year).map {
+                PeriodsPage.Row(period: $0.period, closed: $0.closed, closedAt: $0.closedAt.map(DutchFormat.dateTime), entries: $0.bookedEntries)
+            },
+            error: error
+        )
+        return self.pages.renderer.render("periods", view, status: status)
+    }
+
+    /// POST /administraties/:id/perioden/:period/afsluiten
+    @Sendable func close(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let administration = try self.pages.administration(context)
+        let (year, period) = try self.periodParameters(context, administration)
+        try self.pages.database.closePeriod(administrationId: administration.id!, year: year, period: period, at: self.pages.now())
+        return self.pages.redirect(
+            to: "/administraties/\(administration.id!)/perioden?jaar=\(year)",
+            flash: FlashMessage(.success, "Periode \(period) van \(year) is afgesloten: er kan niet meer in worden geboekt."),
+            context: context
+        )
+    }
+
+    /// POST /administraties/:id/perioden/:period/heropenen — needs a reason, which is recorded.
+    @Sendable func reopen(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let administration = try self.pages.administration(context)
+        let (year, period) = try self.periodParameters(context, administration)
+        do {
+            try self.pages.database.reopenPeriod(administrationId: administration.id!, year: year, period: period, reason: context.postedForm["reason"], at: self.pages.now())
+        } catch PeriodError.reasonRequired {
+            return try self.periodsPage(administration, year: year, error: "Geef een reden op om periode \(period) te heropenen; die wordt vastgelegd.", context: context, status: .unprocessableContent)
+        }
+        return self.pages.redirect(
+            to: "/administraties/\(administration.id!)/perioden?jaar=\(year)", flash: FlashMessage(.success, "Periode \(period) van \(year) is heropend."), context: context
+        )
+    }
+
+    private func periodParameters(_ context: AppRequestContext, _ administration: AdministrationRecord) throws -> (Int, Int) {
+        guard let period = context.parameters.get("period", as: Int.self), (1...13).contains(period) else {
+            throw AppError.notFound("Deze periode bestaat niet (kies 1 tot en met 13).")
+        }
+        let year = Int(context.postedForm["jaar"]).flatMap { (1990...2100).contains($0) ? $0 : nil } ?? administration.fiscalYear
+        return (year, period)
+    }
+
+    /// GET /administraties/:id/export?jaar=2026&formaat=xaf|xaf4|csv — a download, written to a
+    /// private temporary file first (nothing half-written reaches the user) and streamed from it.
+    @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let administration = try self.pages.administration(context)
+        let year = self.year(request, administration)
+        guard let format = request.uri.queryParameters.get("formaat").flatMap(ExportFormat.init(rawValue:)) else {
+            throw AppError.badRequest("Kies een exportformaat: xaf, xaf4 of csv.")
+        }
+        let directory = FileManager.default.temporaryDirectory.appending(path: "loonjournaal-export-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let name = LedgerExporter.fileName(code: administration.code, year: year, format: format)
+        let file = directory.appending(path: name)
+        do {
+            try self.exporter.export(administration: administration, year: year, format: format, to: file)
+        } catch let error as ExportError {
+            try? FileManager.default.removeItem(at: directory)
+            return self.pages.redirect(
+                to: "/administraties/\(administration.id!)/grootboek?jaar=\(year)", flash: FlashMessage(.error, error.description), context: context
+            )
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue
+        let body = ResponseBody(contentLength: size) { writer in
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let handle = try FileHandle(forReadingFrom: file)
+            defer { try? handle.close() }
+            while let chunk = try handle.read(upToCount: 1 << 16), !chunk.isEmpty {
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: format.contentType, HTTPField.Name("Content-Disposition")!: "attachment; filename=\"\(name)\"", .cacheControl: "no-store"],
+            body: body
+        )
+    }
+}

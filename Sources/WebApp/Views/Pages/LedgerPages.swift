@@ -1,0 +1,104 @@
+/// The booked journal, filtered and paged, with the export downloads.
+struct LedgerPage: Sendable {
+    struct Line: Sendable {
+        let entryId: Int64
+        let number: String
+        let date: String
+        let period: Int
+        let accountId: Int64
+        let account: String
+        let description: String
+        let costCenter: String
+        let debit: String
+        let credit: String
+    }
+    struct Option: Sendable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+    struct Export: Sendable {
+        let format: String
+        let label: String
+    }
+    let layout: Layout
+    let administrationId: Int64
+    let year: Int
+    let years: [Option]
+    let periods: [Option]
+    let accounts: [Option]
+    let sources: [Option]
+    let lines: [Line]
+    let hasLines: Bool
+    let debitTotal: String
+    let creditTotal: String
+    let balanced: Bool
+    let pageText: String
+    let previousPage: String?
+    let nextPage: String?
+    let exports: [Export]
+    let exportProblem: String?
+}
+
+/// One account's booked lines with the running balance.
+struct AccountCardPage: Sendable {
+    struct Line: Sendable {
+        let entryId: Int64
+        let number: String
+        let date: String
+        let period: Int
+        let description: String
+        let debit: String
+        let credit: String
+        let balance: String
+    }
+    let layout: Layout
+    let administrationId: Int64
+    let year: Int
+    let account: String
+    let lines: [Line]
+    let debitTotal: String
+    let creditTotal: String
+    let balance: String
+}
+
+/// The trial balance of a period and year to date.
+struct TrialBalancePage: Sendable {
+    struct Row: Sendable {
+        let accountId: Int64
+        let number: String
+        let name: String
+        let type: String
+        let debit: String
+        let credit: String
+        let debitToDate: String
+        let creditToDate: String
+        let balanceToDate: String
+    }
+    let layout: Layout
+    let administrationId: Int64
+    let year: Int
+    let periodLabel: String
+    let periods: [LedgerPage.Option]
+    let rows: [Row]
+    let debitTotal: String
+    let creditTotal: String
+    let debitToDateTotal: String
+    let creditToDateTotal: String
+    let reconciles: Bool
+}
+
+/// Periods of a year: close and reopen.
+struct PeriodsPage: Sendable {
+    struct Row: Sendable {
+        let period: Int
+        let closed: Bool
+        let closedAt: String?
+        let entries: Int
+    }
+    let layout: Layout
+    let administrationId: Int64
+    let year: Int
+    let rows: [Row]
+    let error: String?
+}

@@ -1,0 +1,93 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Ledger
+import LoketSandbox
+import Testing
+
+@testable import Storage
+@testable import WebApp
+
+@Suite struct LedgerPagesTests {
+    /// Connect, link, import and book February and March of the bakery.
+    func bookedBakery(_ h: Harness) async throws -> Int64 {
+        let ids = try await h.linkedWithStarterChart()
+        let bakery = ids[Seed.bakery]!
+        for run in [Seed.run(admin: 1, 2), Seed.run(admin: 1, 6)] {
+            let entryId = try await h.importRun(bakery, run)
+            let path = "/administraties/\(bakery)/boekingen/\(entryId)"
+            let booked = try await h.post(path, try RunImportTests.formFields(try await h.get(path).body) + [("action", "book")])
+            #expect(booked.status == .seeOther)
+        }
+        return bakery
+    }
+
+    @Test func journalTrialBalanceAndAccountCardReconcile() async throws {
+        try await Harness.run(simulator: SandboxConfiguration()) { h in
+            let bakery = try await self.bookedBakery(h)
+            let journal = try await h.get("/administraties/\(bakery)/grootboek?jaar=2026")
+            #expect(journal.status == .ok)
+            #expect(journal.body.contains("2026-1") && journal.body.contains("2026-2"))
+            let debit = try #require(journal.body.firstMatch(of: /id="journal-debit">([^<]+)</)).1
+            let credit = try #require(journal.body.firstMatch(of: /id="journal-credit">([^<]+)</)).1
+            #expect(debit == credit)
+            let trial = try await h.get("/administraties/\(bakery)/proefbalans?jaar=2026")
+            #expect(trial.body.contains("(sluit)"))
+            #expect(try #require(trial.body.firstMatch(of: /id="tb-debit">([^<]+)</)).1 == debit)
+            let february = try await h.get("/administraties/\(bakery)/proefbalans?jaar=2026&periode=2")
+            #expect(february.body.contains("periode 2"))
+            let wages = try #require(try h.database.accounts(administrationId: bakery).first { $0.number == "4000" })
+            let card = try await h.get("/administraties/\(bakery)/grootboek/rekening/\(wages.id!)?jaar=2026")
+            #expect(card.status == .ok)
+            let expected = try h.database.trialBalance(administrationId: bakery, year: 2026, period: nil).first { $0.number == "4000" }!
+            #expect(card.body.contains("id=\"card-balance\">\(Money(cents: expected.debitToDateCents - expected.creditToDateCents).dutch)<"))
+            // Paging and filters.
+            let filtered = try await h.get("/administraties/\(bakery)/grootboek?jaar=2026&periode=4&rekening=\(wages.id!)")
+            #expect(filtered.body.contains("2026-2") && !filtered.body.contains(">2026-1<"))
+        }
+    }
+
+    @Test func periodsCloseAndReopenAndBookingIntoAClosedPeriodOffersTheFirstOpenOne() async throws {
+        try await Harness.run(simulator: SandboxConfiguration()) { h in
+            let ids = try await h.linkedWithStarterChart()
+            let bakery = ids[Seed.bakery]!
+            #expect(try await h.post("/administraties/\(bakery)/perioden/2/afsluiten", [("jaar", "2026")]).status == .seeOther)
+            #expect(try await h.get("/administraties/\(bakery)/perioden?jaar=2026").body.contains("afgesloten op"))
+            let entryId = try await h.importRun(bakery, Seed.run(admin: 1, 2))
+            let path = "/administraties/\(bakery)/boekingen/\(entryId)"
+            let refused = try await h.post(path, try RunImportTests.formFields(try await h.get(path).body) + [("action", "book")])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.body.contains("Periode 2 van 2026 is afgesloten."))
+            #expect(refused.body.contains("De eerste open periode van 2026 is periode 1"))
+            let noReason = try await h.post("/administraties/\(bakery)/perioden/2/heropenen", [("jaar", "2026"), ("reason", "")])
+            #expect(noReason.status == .unprocessableContent)
+            #expect(noReason.body.contains("Geef een reden op"))
+            #expect(try await h.post("/administraties/\(bakery)/perioden/2/heropenen", [("jaar", "2026"), ("reason", "Late correctie")]).status == .seeOther)
+            #expect(try h.database.auditEntries(administrationId: bakery).contains { $0.details == "Late correctie" })
+            #expect(try await h.post(path, try RunImportTests.formFields(try await h.get(path).body) + [("action", "book")]).status == .seeOther)
+            #expect(try await h.get("/administraties/\(bakery)/perioden/2/afsluiten").status == .notFound)
+        }
+    }
+
+    @Test func exportsDownloadAndMissingCompanyDataIsNamed() async throws {
+        try await Harness.run(simulator: SandboxConfiguration()) { h in
+            let bakery = try await self.bookedBakery(h)
+            let refused = try await h.get("/administraties/\(bakery)/export?jaar=2026&formaat=xaf")
+            #expect(refused.status == .seeOther)
+            #expect(try await h.get(refused.headers[.location]!).body.contains("btw-identificatienummer of het RSIN"))
+            let csv = try await h.get("/administraties/\(bakery)/export?jaar=2026&formaat=csv")
+            #expect(csv.status == .ok)
+            #expect(csv.headers[HTTPField.Name("Content-Disposition")!] == "attachment; filename=\"L5001-2026.csv\"")
+            #expect(csv.body.hasPrefix("\u{FEFF}boekingsnummer;datum"))
+            _ = try await h.post("/administraties/\(bakery)", [("code", "L5001"), ("name", "Bakkerij De Gouden Korst B.V."), ("fiscalYear", "2026"), ("vatNumber", "NL123456789B01")])
+            let xaf = try await h.get("/administraties/\(bakery)/export?jaar=2026&formaat=xaf4")
+            #expect(xaf.status == .ok)
+            #expect(xaf.headers[.contentType] == "application/xml; charset=utf-8")
+            #expect(xaf.body.contains("<taxRegIdent>NL123456789B01</taxRegIdent>"))
+            #expect(xaf.body.hasSuffix("</auditfile>\n"))
+            #expect(try await h.get("/administraties/\(bakery)/export?jaar=2026&formaat=pdf").status == .badRequest)
+            let empty = try await h.get("/administraties/\(bakery)/export?jaar=2025&formaat=csv")
+            #expect(try await h.get(empty.headers[.location]!).body.contains("Er zijn in 2025 geen geboekte boekingen"))
+        }
+    }
+}
