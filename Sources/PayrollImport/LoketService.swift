@@ -89,12 +89,9 @@ public final class LoketService: Sendable {
         if secret.count > 500 { errors.add("clientSecret", "Het clientgeheim is te lang.") }
         let external = input.externalRedirectURI.trimmedForInput
         if !external.isEmpty {
-            guard let components = URLComponents(string: external), let scheme = components.scheme, ["http", "https"].contains(scheme),
-                components.host != nil
-            else {
+            let components = URLComponents(string: external)
+            if components?.host == nil || !["http", "https"].contains(components?.scheme ?? "") {
                 errors.add("externalRedirectURI", "Vul het volledige terugstuuradres in zoals bij Loket geregistreerd (https://…), of laat het leeg.")
-                try errors.throwIfAny()
-                fatalError()
             }
         }
         try errors.throwIfAny()

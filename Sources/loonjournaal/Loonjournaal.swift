@@ -19,7 +19,7 @@ struct Loonjournaal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loonjournaal",
         abstract: "Loonjournaalposten uit Loket.nl controleren, corrigeren en boeken.",
-        subcommands: [Serve.self, Demo.self, Sandbox.self, Export.self],
+        subcommands: [Serve.self, Demo.self, Sandbox.self, Export.self, BenchExport.self],
         defaultSubcommand: nil
     )
 
@@ -194,6 +194,83 @@ struct Export: AsyncParsableCommand {
         }
         let totals = try database.ledgerTotals(administrationId: administration.id!, year: self.year)
         FileHandle.standardOutput.write(Data("\(url.path): \(totals.entries) boekingen, \(totals.lines) regels, debet \(totals.debit.euro), credit \(totals.credit.euro)\n".utf8))
+        if ProcessInfo.processInfo.environment["LOONJOURNAAL_REPORT_PEAK_MEMORY"] == "1" {
+            FileHandle.standardError.write(Data("peak-rss-kb \(PeakMemory.kilobytes())\n".utf8))
+        }
+    }
+}
+
+/// Peak resident memory of this process (VmHWM from /proc/self/status).
+enum PeakMemory {
+    static func kilobytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" })[1]) ?? -1
+        }
+        return -1
+    }
+}
+
+/// `loonjournaal bench-export`: the export memory benchmark. Builds a ledger of N booked lines in a
+/// temporary data directory, then runs `loonjournaal export` on it as a separate process and
+/// prints its peak resident memory. Not part of the test run.
+struct BenchExport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-export", abstract: "Meet het geheugengebruik van een export van N regels.", shouldDisplay: false
+    )
+
+    @Option(help: "Aantal geboekte regels.")
+    var lines: Int = 1_000_000
+
+    @Option(help: "xaf, xaf4 of csv.")
+    var format: String = "xaf"
+
+    func validate() throws {
+        guard (10...50_000_000).contains(self.lines) else { throw ValidationError("--lines moet tussen 10 en 50.000.000 liggen.") }
+        guard ExportFormat(rawValue: self.format) != nil else { throw ValidationError("--format moet xaf, xaf4 of csv zijn.") }
+    }
+
+    func run() async throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "loonjournaal-bench-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = DataDirectory(url: directory.appending(path: "data"))
+        try data.prepare()
+        let started = ContinuousClock.now
+        let database = try AppDatabase.openLive(at: data.databaseURL, backupDirectory: data.backupsURL)
+        let administration = try database.createAdministration(
+            AdministrationDetails(code: "BENCH", name: "Benchmark B.V.", fiscalYear: 2026, chamberOfCommerceNumber: "12345678", vatNumber: "NL123456789B01"),
+            at: Date()
+        )
+        _ = try database.addStarterChart(administrationId: administration.id!, at: Date())
+        try database.fillBenchmarkLedger(administrationId: administration.id!, year: 2026, lines: self.lines)
+        let prepared = ContinuousClock.now - started
+        let output = directory.appending(path: "export.\(self.format == "csv" ? "csv" : "xaf")")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
+            process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        }
+        process.arguments = ["export", "--administration", "BENCH", "--year", "2026", "--format", self.format, "--output", output.path, "--data-dir", data.url.path]
+        process.environment = ProcessInfo.processInfo.environment.merging(["LOONJOURNAAL_REPORT_PEAK_MEMORY": "1"]) { $1 }
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        let exportStart = ContinuousClock.now
+        try process.run()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let exportTime = ContinuousClock.now - exportStart
+        let text = String(decoding: stderr, as: UTF8.self)
+        guard process.terminationStatus == 0, let peak = text.split(separator: "\n").first(where: { $0.hasPrefix("peak-rss-kb ") }).flatMap({ Int($0.dropFirst(12)) }) else {
+            throw Failure(message: "De export in de benchmark mislukte: \(text)")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? NSNumber)?.intValue ?? 0
+        let megabytes = Double(peak) / 1024
+        print("export-benchmark format=\(self.format) lines=\(self.lines)")
+        print("  prepare (insert) : \(prepared)")
+        print("  export wall time : \(exportTime)")
+        print("  output size      : \(size / 1_048_576) MB")
+        print(String(format: "  peak RSS export  : %.1f MB (goal < 100 MB: %@)", megabytes, megabytes < 100 ? "met" : "MISSED"))
     }
 }
 
@@ -282,7 +359,6 @@ enum Startup {
     static func serve(port: Int, prepared: Prepared, defaults: LoketDefaults, openBrowser: Bool, banner: String) async throws {
         let logger = self.makeLogger()
         let transport = LiveHTTPTransport()
-        defer { Task { try? await transport.shutdown() } }
         let loket = LoketService(
             database: prepared.database,
             tokenStore: FileTokenStore(url: prepared.directory.url.appending(path: "credentials.json")),
@@ -300,8 +376,10 @@ enum Startup {
         do {
             try await app.runService()
         } catch {
+            try? await transport.shutdown()
             throw Failure(message: "loonjournaal kon niet starten op poort \(port): \(self.describe(error))")
         }
+        try? await transport.shutdown()
         withExtendedLifetime(prepared.lock) {}
     }
 
