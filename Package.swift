@@ -50,7 +50,10 @@ let package = Package(
             ]
         ),
         // Use cases: connect, company list, link, run import, booking with write-back.
-        .target(name: "PayrollImport", dependencies: ["Ledger", "Storage", "LoketClient"]),
+        .target(
+            name: "PayrollImport",
+            dependencies: ["Ledger", "Storage", "LoketClient", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Exports of the booked ledger: XAF 3.2 / 4.0 auditfiles and CSV, streamed.
         .target(name: "Reports", dependencies: ["Ledger", "Storage"]),
         // The local web application: security middleware, controllers, pages, embedded assets.

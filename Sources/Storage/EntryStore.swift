@@ -468,3 +468,34 @@ extension AppDatabase {
         )
     }
 }
+
+// MARK: - Payroll files
+
+extension AppDatabase {
+    /// The column roles remembered for files with this header signature.
+    public func columnRoles(administrationId: Int64, signature: String) throws -> [String]? {
+        try self.writer.read { db in
+            try String.fetchOne(db, sql: "SELECT roles FROM file_column_mappings WHERE administration_id = ? AND signature = ?", arguments: [administrationId, signature])
+                .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        }
+    }
+
+    public func rememberColumnRoles(administrationId: Int64, signature: String, roles: [String], at now: Date) throws {
+        try self.writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO file_column_mappings (administration_id, signature, roles, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(administration_id, signature) DO UPDATE SET roles = excluded.roles, updated_at = excluded.updated_at
+                    """,
+                arguments: [administrationId, signature, roles.joined(separator: ","), now]
+            )
+        }
+    }
+
+    /// The entry made from a file with this reference, if any (duplicate protection).
+    public func entry(administrationId: Int64, source: String, reference: String) throws -> JournalEntryRecord? {
+        try self.writer.read { db in
+            try JournalEntryRecord.filter(Column("administration_id") == administrationId && Column("source") == source && Column("source_reference") == reference).fetchOne(db)
+        }
+    }
+}

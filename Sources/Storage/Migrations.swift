@@ -230,6 +230,19 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v4 remembered column mappings of payroll files") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE file_column_mappings (
+                        administration_id INTEGER NOT NULL REFERENCES administrations(id) ON DELETE RESTRICT,
+                        signature TEXT NOT NULL,
+                        roles TEXT NOT NULL,
+                        updated_at DATETIME NOT NULL,
+                        PRIMARY KEY (administration_id, signature)
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -115,5 +115,6 @@ func buildRouter(dependencies: AppDependencies, origin: ServerOrigin, tokens: La
     EntryController(pages: pages, importer: RunImporter(database: dependencies.database, loket: dependencies.loket, now: dependencies.now))
         .addRoutes(to: router)
     LedgerController(pages: pages, exporter: LedgerExporter(database: dependencies.database, now: dependencies.now)).addRoutes(to: router)
+    FileImportController(pages: pages, importer: PayrollFileImporter(database: dependencies.database, now: dependencies.now)).addRoutes(to: router)
     return router
 }

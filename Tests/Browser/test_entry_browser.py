@@ -137,3 +137,33 @@ def test_ledger_page_downloads_a_valid_auditfile_and_the_cli_exports_too(demo, b
 def demo_schema_dir():
     from conftest import ROOT
     return ROOT.parent / "shared/reference/xaf"
+
+
+def test_payroll_file_from_another_package_becomes_a_draft(app, browser, tmp_path):
+    browser.get(app.launch_url)
+    browser.get(f"{app.origin}/administraties/nieuw")
+    browser.find_element(By.ID, "code").send_keys("NMBRS1")
+    browser.find_element(By.ID, "name").send_keys("Klant met Nmbrs")
+    browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    browser.find_element(By.LINK_TEXT, "Rekeningschema").click()
+    browser.find_element(By.XPATH, "//button[normalize-space()='Standaardschema laden']").click()
+    browser.find_element(By.LINK_TEXT, "Loonjournaalruns").click()
+    browser.find_element(By.LINK_TEXT, "Salarisbestand importeren").click()
+    journal = tmp_path / "nmbrs-maart.csv"
+    journal.write_text("Grootboekrekening;Omschrijving;Debet;Credit;Kostenplaats\n4000;Lonen maart;10.000,00;;SAL073\n1700;Loonheffing;;3.000,00;\n1710;Netto;;7.000,00;\n", encoding="utf-8")
+    browser.find_element(By.ID, "file").send_keys(str(journal))
+    browser.find_element(By.ID, "upload").click()
+    preview = WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "preview"))).text
+    assert "Lonen maart" in preview
+    date = browser.find_element(By.ID, "entryDate")
+    date.clear()
+    date.send_keys("31-03-2026")
+    period = browser.find_element(By.ID, "period")
+    period.clear()
+    period.send_keys("3")
+    browser.find_element(By.ID, "import-file").click()
+    WebDriverWait(browser, 10).until(lambda b: "Concept aangemaakt uit nmbrs-maart.csv" in b.page_source)
+    assert "in balans" in browser.find_element(By.ID, "difference").text
+    assert "Bestand: 4000" in browser.page_source
+    browser.find_element(By.ID, "book").click()
+    WebDriverWait(browser, 10).until(lambda b: "Geboekt als 2026-1" in b.page_source)

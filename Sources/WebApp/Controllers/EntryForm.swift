@@ -249,6 +249,8 @@ extension EntryController {
             loketCredit: loketCredit?.dutch,
             loketDiffers: loketDebit != nil && (loketDebit != balance.debit || loketCredit != balance.credit),
             sourceText: Self.sourceText(entry),
+            originalPrefix: entry.source == "file" ? "Bestand" : "Loket",
+            originalTotalsLabel: entry.source == "file" ? "Het bestand bevatte" : "Loket stuurde",
             isDifferenceEntry: entry.isDifference,
             unmapped: unmappedCodes.map { EntryPage.Unmapped(code: $0.0, description: $0.1, accounts: Self.options(accounts.filter(\.isActive), selected: nil)) },
             history: try self.pages.database.history(entryId: entry.id!).map {

@@ -89,6 +89,9 @@ struct EntryPage: Sendable {
     let loketCredit: String?
     let loketDiffers: Bool
     let sourceText: String
+    /// "Loket" or "Bestand": where the original values came from.
+    let originalPrefix: String
+    let originalTotalsLabel: String
     let isDifferenceEntry: Bool
     let unmapped: [Unmapped]
     let history: [HistoryRow]

@@ -102,3 +102,35 @@ struct PeriodsPage: Sendable {
     let rows: [Row]
     let error: String?
 }
+
+/// Upload and column mapping of a payroll journal file.
+struct PayrollFilePage: Sendable {
+    struct Option: Sendable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+    struct Column: Sendable {
+        let index: Int
+        let header: String
+        let roles: [Option]
+    }
+    struct Row: Sendable {
+        let line: Int
+        let cells: [String]
+    }
+    let layout: Layout
+    let administrationId: Int64
+    let problems: [String]
+    let hasUpload: Bool
+    let token: String
+    let fileName: String
+    let columns: [Column]
+    let preview: [Row]
+    let rowCount: Int
+    let entryDate: String
+    let period: String
+    let description: String
+    let existingEntry: Int64?
+    let encodings: [Option]
+}
