@@ -130,6 +130,45 @@ extension AppDatabase {
         }
     }
 
+    /// One account's booked lines of a year, oldest first, with the running balance, paged.
+    public func accountCard(administrationId: Int64, accountId: Int64, year: Int, limit: Int, offset: Int) throws -> (lines: [(LedgerLineRow, Int64)], total: Int) {
+        try self.writer.read { db in
+            let total = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+                    WHERE e.administration_id = ? AND e.status = 'booked' AND e.fiscal_year = ? AND l.account_id = ?
+                    """,
+                arguments: [administrationId, year, accountId]
+            ) ?? 0
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM (" + Self.ledgerLineSelect
+                    + " WHERE e.administration_id = ? AND e.status = 'booked' AND e.fiscal_year = ? AND l.account_id = ?)"
+                    + " ORDER BY entry_date, number, position LIMIT ? OFFSET ?",
+                arguments: [administrationId, year, accountId, limit, offset]
+            )
+            let opening = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT COALESCE(SUM(debit_cents - credit_cents), 0) FROM (
+                      SELECT l.debit_cents, l.credit_cents FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+                      WHERE e.administration_id = ? AND e.status = 'booked' AND e.fiscal_year = ? AND l.account_id = ?
+                      ORDER BY e.entry_date, e.number, l.position LIMIT ?)
+                    """,
+                arguments: [administrationId, year, accountId, offset]
+            ) ?? 0
+            var running = opening
+            var lines: [(LedgerLineRow, Int64)] = []
+            for row in rows {
+                let line = try LedgerLineRow(row: row)
+                running += line.debitCents - line.creditCents
+                lines.append((line, running))
+            }
+            return (lines, total)
+        }
+    }
+
     /// The trial balance: every account with booked lines in the year, with the chosen period's
     /// movements (the whole year when nil) and the year to date up to that period.
     public func trialBalance(administrationId: Int64, year: Int, period: Int?) throws -> [TrialBalanceRow] {

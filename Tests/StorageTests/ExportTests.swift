@@ -109,6 +109,19 @@ import Testing
         #expect(rows.contains { $0[1] == "31-01-2026" && $0[6] == "SAL073" && $0[8] == "10123,45" })
     }
 
+    @Test func accountCardPagesCarryTheRunningBalanceOver() throws {
+        let temp = try TempDirectory()
+        let (database, admin) = try self.bookedLedger(temp)
+        let wages = try #require(try database.accounts(administrationId: admin.id!).first { $0.number == "4000" })
+        let all = try database.accountCard(administrationId: admin.id!, accountId: wages.id!, year: 2026, limit: 100, offset: 0)
+        #expect(all.total == 4)
+        let second = try database.accountCard(administrationId: admin.id!, accountId: wages.id!, year: 2026, limit: 2, offset: 2)
+        #expect(second.lines.map(\.1) == all.lines.suffix(2).map(\.1))
+        let final = try #require(all.lines.last?.1)
+        let balance = try #require(try database.trialBalance(administrationId: admin.id!, year: 2026, period: nil).first { $0.number == "4000" })
+        #expect(final == balance.debitToDateCents - balance.creditToDateCents)
+    }
+
     @Test func missingCompanyDataAndEmptyYearsAreNamedAndNothingIsWritten() throws {
         let temp = try TempDirectory()
         let database = try openDatabase(temp)

@@ -107,27 +107,29 @@ struct LedgerController {
         guard let accountId = context.parameters.get("accountId", as: Int64.self), let account = try self.pages.database.account(id: accountId, administrationId: id) else {
             throw AppError.notFound("Deze rekening bestaat niet in administratie \(administration.code).")
         }
-        let (lines, _) = try self.pages.database.journalLines(
-            administrationId: id, year: year, period: nil, accountId: accountId, source: nil, limit: 100_000, offset: 0
+        let page = max(1, request.uri.queryParameters.get("pagina").flatMap(Int.init) ?? 1)
+        let (lines, total) = try self.pages.database.accountCard(
+            administrationId: id, accountId: accountId, year: year, limit: Self.pageSize, offset: (page - 1) * Self.pageSize
         )
-        var running: Int64 = 0
-        var rows: [AccountCardPage.Line] = []
-        for line in lines.sorted(by: { ($0.entryDate, $0.number, $0.position) < ($1.entryDate, $1.number, $1.position) }) {
-            running += line.debitCents - line.creditCents
-            rows.append(
-                AccountCardPage.Line(
-                    entryId: line.entryId, number: "\(line.fiscalYear)-\(line.number)", date: (try? CalendarDate.parse(line.entryDate).dutch) ?? line.entryDate,
-                    period: line.period, description: line.description.isEmpty ? line.entryDescription : line.description,
-                    debit: line.debitCents == 0 ? "" : Money(cents: line.debitCents).dutch, credit: line.creditCents == 0 ? "" : Money(cents: line.creditCents).dutch,
-                    balance: Money(cents: running).dutch
-                )
+        let rows = lines.map { line, balance in
+            AccountCardPage.Line(
+                entryId: line.entryId, number: "\(line.fiscalYear)-\(line.number)", date: (try? CalendarDate.parse(line.entryDate).dutch) ?? line.entryDate,
+                period: line.period, description: line.description.isEmpty ? line.entryDescription : line.description,
+                debit: line.debitCents == 0 ? "" : Money(cents: line.debitCents).dutch, credit: line.creditCents == 0 ? "" : Money(cents: line.creditCents).dutch,
+                balance: Money(cents: balance).dutch
             )
         }
+        let year_totals = try self.pages.database.trialBalance(administrationId: id, year: year, period: nil).first { $0.accountId == accountId }
+        let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let base = "/administraties/\(id)/grootboek/rekening/\(accountId)?jaar=\(year)&pagina="
         let view = AccountCardPage(
             layout: try self.layout("Grootboekkaart \(account.number)", administration, context),
             administrationId: id, year: year, account: "\(account.number) \(account.name)", lines: rows,
-            debitTotal: Money(cents: lines.reduce(0) { $0 + $1.debitCents }).dutch, creditTotal: Money(cents: lines.reduce(0) { $0 + $1.creditCents }).dutch,
-            balance: Money(cents: running).dutch
+            debitTotal: Money(cents: year_totals?.debitCents ?? 0).dutch, creditTotal: Money(cents: year_totals?.creditCents ?? 0).dutch,
+            balance: Money(cents: (year_totals?.debitCents ?? 0) - (year_totals?.creditCents ?? 0)).dutch,
+            pageText: "pagina \(page) van \(pages) (\(DutchFormat.count(total)) regels)",
+            previousPage: page > 1 ? base + String(page - 1) : nil,
+            nextPage: page < pages ? base + String(page + 1) : nil
         )
         return self.pages.renderer.render("account_card", view)
     }

@@ -60,6 +60,9 @@ struct AccountCardPage: Sendable {
     let debitTotal: String
     let creditTotal: String
     let balance: String
+    let pageText: String
+    let previousPage: String?
+    let nextPage: String?
 }
 
 /// The trial balance of a period and year to date.
