@@ -131,3 +131,37 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+def _wait_for_new_page(browser, timeout):
+    """Waits until the page marked before the click is replaced by a fully loaded new one."""
+    import time as _time
+
+    deadline = _time.time() + timeout
+    while _time.time() < deadline:
+        try:
+            if browser.execute_script("return window.__ljOldPage === undefined && document.readyState === 'complete'"):
+                return
+        except Exception:  # the page is mid-navigation; ask again
+            pass
+        _time.sleep(0.05)
+    raise TimeoutError("the next page did not load in time")
+
+
+def navigate(browser, element, timeout=20):
+    """Click something that loads a new page and wait until the new page has loaded (a bare click
+    returns before the navigation finishes on a busy machine)."""
+    browser.execute_script("window.__ljOldPage = true")
+    element.click()
+    _wait_for_new_page(browser, timeout)
+
+
+def confirm_and_navigate(browser, element, timeout=20):
+    """Click a button that asks for confirmation first, accept, and wait for the new page."""
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.execute_script("window.__ljOldPage = true")
+    element.click()
+    WebDriverWait(browser, timeout).until(EC.alert_is_present()).accept()
+    _wait_for_new_page(browser, timeout)

@@ -10,6 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from conftest import confirm_and_navigate, navigate
 from test_loket_browser import connect, row
 
 FEBRUARY_RUN = "00004a01-0000-4000-8000-000000000002"
@@ -19,18 +20,18 @@ def test_import_fix_book_and_reverse(demo, browser):
     connect(demo, browser, pages=[])
     bakery = row(browser, "De Gouden Korst - maandloon")
     Select(bakery.find_element(By.TAG_NAME, "select")).select_by_value("nieuw")
-    bakery.find_element(By.XPATH, ".//button[normalize-space()='Koppelen']").click()
-    row(browser, "De Gouden Korst - maandloon").find_element(By.LINK_TEXT, "L5001 Bakkerij De Gouden Korst B.V.").click()
+    navigate(browser, bakery.find_element(By.XPATH, ".//button[normalize-space()='Koppelen']"))
+    navigate(browser, row(browser, "De Gouden Korst - maandloon").find_element(By.LINK_TEXT, "L5001 Bakkerij De Gouden Korst B.V."))
 
     # The chart of accounts first (the starter chart has the usual payroll accounts).
-    browser.find_element(By.LINK_TEXT, "Rekeningschema").click()
-    browser.find_element(By.XPATH, "//button[normalize-space()='Standaardschema laden']").click()
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Rekeningschema"))
+    navigate(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Standaardschema laden']"))
 
     # Runs: statuses in words, an explanation for runs that cannot be imported yet.
-    browser.find_element(By.LINK_TEXT, "Loonjournaalruns").click()
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Loonjournaalruns"))
     runs = browser.find_element(By.ID, "runs").text
     assert "Journaal gereed" in runs and "Staat klaar voor journaliseren" in runs and "herberekening" in runs
-    browser.find_element(By.CSS_SELECTOR, f"tr[data-run='{FEBRUARY_RUN}'] button[name=runId]").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, f"tr[data-run='{FEBRUARY_RUN}'] button[name=runId]"))
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "entry-form")))
     assert "Concept aangemaakt" in browser.page_source
     assert "in balans" in browser.find_element(By.ID, "difference").text
@@ -42,7 +43,7 @@ def test_import_fix_book_and_reverse(demo, browser):
     first_debit.send_keys("10.000,00")
     browser.find_element(By.ID, "description").click()
     WebDriverWait(browser, 5).until(lambda b: "in balans" not in b.find_element(By.ID, "difference").text)
-    browser.find_element(By.ID, "book").click()
+    navigate(browser, browser.find_element(By.ID, "book"))
     problems = WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "problems"))).text
     assert "niet in balans" in problems and "er ontbreekt" in problems
     assert "in balans" not in browser.find_element(By.ID, "difference").text or "ontbreekt" in browser.find_element(By.ID, "difference").text
@@ -51,7 +52,7 @@ def test_import_fix_book_and_reverse(demo, browser):
     first_debit = browser.find_element(By.NAME, "debit_0")
     first_debit.clear()
     first_debit.send_keys(original)
-    browser.find_element(By.ID, "book").click()
+    navigate(browser, browser.find_element(By.ID, "book"))
     WebDriverWait(browser, 10).until(lambda b: "Geboekt als 2026-1" in b.page_source)
     assert "In Loket is de run gemarkeerd als verwerkt" in browser.page_source
     assert browser.find_elements(By.ID, "book") == []
@@ -66,8 +67,7 @@ def test_import_fix_book_and_reverse(demo, browser):
         assert json.loads(response.read())["content"]["journalRunStatus"]["key"] == 7
 
     # Reverse, after confirming.
-    browser.find_element(By.ID, "reverse").click()
-    WebDriverWait(browser, 5).until(EC.alert_is_present()).accept()
+    confirm_and_navigate(browser, browser.find_element(By.ID, "reverse"))
     WebDriverWait(browser, 10).until(lambda b: "Teruggeboekt als 2026-2" in b.page_source)
     assert "terugboeking van" in browser.page_source.lower()
 
@@ -91,20 +91,20 @@ def test_ledger_page_downloads_a_valid_auditfile_and_the_cli_exports_too(demo, b
     connect(demo, browser, pages=[])
     bakery = row(browser, "De Gouden Korst - maandloon")
     Select(bakery.find_element(By.TAG_NAME, "select")).select_by_value("nieuw")
-    bakery.find_element(By.XPATH, ".//button[normalize-space()='Koppelen']").click()
-    row(browser, "De Gouden Korst - maandloon").find_element(By.LINK_TEXT, "L5001 Bakkerij De Gouden Korst B.V.").click()
+    navigate(browser, bakery.find_element(By.XPATH, ".//button[normalize-space()='Koppelen']"))
+    navigate(browser, row(browser, "De Gouden Korst - maandloon").find_element(By.LINK_TEXT, "L5001 Bakkerij De Gouden Korst B.V."))
     # The auditfile needs a VAT number or RSIN.
-    browser.find_element(By.LINK_TEXT, "Gegevens wijzigen").click()
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Gegevens wijzigen"))
     browser.find_element(By.ID, "vatNumber").send_keys("NL123456789B01")
-    browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-    browser.find_element(By.LINK_TEXT, "Rekeningschema").click()
-    browser.find_element(By.XPATH, "//button[normalize-space()='Standaardschema laden']").click()
-    browser.find_element(By.LINK_TEXT, "Loonjournaalruns").click()
-    browser.find_element(By.CSS_SELECTOR, f"tr[data-run='{FEBRUARY_RUN}'] button[name=runId]").click()
-    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "book"))).click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"))
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Rekeningschema"))
+    navigate(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Standaardschema laden']"))
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Loonjournaalruns"))
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, f"tr[data-run='{FEBRUARY_RUN}'] button[name=runId]"))
+    navigate(browser, WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "book"))))
     WebDriverWait(browser, 10).until(lambda b: "Geboekt als 2026-1" in b.page_source)
 
-    browser.find_element(By.LINK_TEXT, "Grootboek").click()
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Grootboek"))
     assert "2026-1" in browser.find_element(By.ID, "journal").text
     assert browser.find_element(By.ID, "journal-debit").text == browser.find_element(By.ID, "journal-credit").text
     browser.find_element(By.CSS_SELECTOR, "a[data-export=xaf]").click()
@@ -144,15 +144,15 @@ def test_payroll_file_from_another_package_becomes_a_draft(app, browser, tmp_pat
     browser.get(f"{app.origin}/administraties/nieuw")
     browser.find_element(By.ID, "code").send_keys("NMBRS1")
     browser.find_element(By.ID, "name").send_keys("Klant met Nmbrs")
-    browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-    browser.find_element(By.LINK_TEXT, "Rekeningschema").click()
-    browser.find_element(By.XPATH, "//button[normalize-space()='Standaardschema laden']").click()
-    browser.find_element(By.LINK_TEXT, "Loonjournaalruns").click()
-    browser.find_element(By.LINK_TEXT, "Salarisbestand importeren").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"))
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Rekeningschema"))
+    navigate(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Standaardschema laden']"))
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Loonjournaalruns"))
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Salarisbestand importeren"))
     journal = tmp_path / "nmbrs-maart.csv"
     journal.write_text("Grootboekrekening;Omschrijving;Debet;Credit;Kostenplaats\n4000;Lonen maart;10.000,00;;SAL073\n1700;Loonheffing;;3.000,00;\n1710;Netto;;7.000,00;\n", encoding="utf-8")
     browser.find_element(By.ID, "file").send_keys(str(journal))
-    browser.find_element(By.ID, "upload").click()
+    navigate(browser, browser.find_element(By.ID, "upload"))
     preview = WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "preview"))).text
     assert "Lonen maart" in preview
     date = browser.find_element(By.ID, "entryDate")
@@ -161,9 +161,9 @@ def test_payroll_file_from_another_package_becomes_a_draft(app, browser, tmp_pat
     period = browser.find_element(By.ID, "period")
     period.clear()
     period.send_keys("3")
-    browser.find_element(By.ID, "import-file").click()
+    navigate(browser, browser.find_element(By.ID, "import-file"))
     WebDriverWait(browser, 10).until(lambda b: "Concept aangemaakt uit nmbrs-maart.csv" in b.page_source)
     assert "in balans" in browser.find_element(By.ID, "difference").text
     assert "Bestand: 4000" in browser.page_source
-    browser.find_element(By.ID, "book").click()
+    navigate(browser, browser.find_element(By.ID, "book"))
     WebDriverWait(browser, 10).until(lambda b: "Geboekt als 2026-1" in b.page_source)

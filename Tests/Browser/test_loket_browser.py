@@ -4,6 +4,8 @@ import re
 import urllib.parse
 
 from selenium.webdriver.common.by import By
+
+from conftest import confirm_and_navigate, navigate
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -20,9 +22,9 @@ def seen_urls(browser):
 
 def connect(demo, browser, user="demo", pages=None):
     browser.get(demo.launch_url)
-    browser.find_element(By.LINK_TEXT, "Verbinden met Loket").click()
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Verbinden met Loket"))
     pages.append(browser.page_source)
-    browser.find_element(By.ID, "connect").click()
+    navigate(browser, browser.find_element(By.ID, "connect"))
     # At the simulator's login page: the demo credentials are written on it.
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "demo-credentials")))
     assert browser.current_url.startswith(f"http://127.0.0.1:{demo.sandbox_port}/authorize?")
@@ -30,11 +32,11 @@ def connect(demo, browser, user="demo", pages=None):
     assert "demo" in hint
     browser.find_element(By.ID, "username").send_keys(user)
     browser.find_element(By.ID, "password").send_keys("demo")
-    browser.find_element(By.ID, "login").click()
+    navigate(browser, browser.find_element(By.ID, "login"))
     if user == "demo2fa":
         code = browser.find_element(By.ID, "current-code").text
         browser.find_element(By.ID, "code").send_keys(code)
-        browser.find_element(By.ID, "verify").click()
+        navigate(browser, browser.find_element(By.ID, "verify"))
     WebDriverWait(browser, 20).until(EC.url_contains("/loket/verbindingen/"))
     pages.append(browser.page_source)
 
@@ -53,25 +55,22 @@ def test_connect_link_unlink_and_link_all(demo, browser):
     # Link one payroll administration to a new administration.
     bakery = row(browser, "De Gouden Korst - maandloon")
     Select(bakery.find_element(By.TAG_NAME, "select")).select_by_value("nieuw")
-    bakery.find_element(By.XPATH, ".//button[normalize-space()='Koppelen']").click()
+    navigate(browser, bakery.find_element(By.XPATH, ".//button[normalize-space()='Koppelen']"))
     assert "is gekoppeld aan L5001" in browser.page_source
     bakery = row(browser, "De Gouden Korst - maandloon")
     assert "Gekoppeld aan" in bakery.text and "L5001" in bakery.text
     pages.append(browser.page_source)
 
     # Unlink with the trash icon, after confirming.
-    bakery.find_element(By.CSS_SELECTOR, "button[data-unlink]").click()
-    alert = WebDriverWait(browser, 5).until(EC.alert_is_present())
-    assert "verwijderen" in alert.text
-    alert.accept()
+    assert "verwijderen" in bakery.find_element(By.CSS_SELECTOR, "button[data-unlink]").get_attribute("data-confirm")
+    confirm_and_navigate(browser, bakery.find_element(By.CSS_SELECTOR, "button[data-unlink]"))
     WebDriverWait(browser, 10).until(lambda b: "is verwijderd" in b.page_source)
     assert "Koppelen" in row(browser, "De Gouden Korst - maandloon").text
 
     # Link all: every listed payroll administration gets linked.
     listed = len(browser.find_elements(By.CSS_SELECTOR, "tr[data-payroll-administration]"))
     assert listed == 6
-    browser.find_element(By.ID, "link-all").click()
-    WebDriverWait(browser, 5).until(EC.alert_is_present()).accept()
+    confirm_and_navigate(browser, browser.find_element(By.ID, "link-all"))
     WebDriverWait(browser, 10).until(lambda b: "loonadministratie(s) gekoppeld" in b.page_source)
     linked = browser.find_elements(By.CSS_SELECTOR, "tr.linked[data-payroll-administration]")
     assert len(linked) == listed
@@ -112,7 +111,7 @@ def test_two_factor_login(demo, browser):
 def test_cancel_at_loket_offers_to_try_again(demo, browser):
     browser.get(demo.launch_url)
     browser.get(f"{demo.origin}/loket")
-    browser.find_element(By.ID, "connect").click()
+    navigate(browser, browser.find_element(By.ID, "connect"))
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "cancel"))).click()
     WebDriverWait(browser, 10).until(EC.url_contains("/oauth/callback"))
     assert "U heeft de aanmelding bij Loket geannuleerd" in browser.page_source
