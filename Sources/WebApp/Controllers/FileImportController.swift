@@ -3,14 +3,14 @@ import Hummingbird
 import Ledger
 import PayrollImport
 import Storage
-import Synchronization
 
 /// Payroll journal files from other packages: upload, map the columns (remembered), preview,
 /// and make a draft entry through the same pipeline as Loket runs.
 struct FileImportController {
     let pages: PageSupport
     let importer: PayrollFileImporter
-    let uploads = UploadParking()
+    /// Uploaded files kept between the upload and the import step (30 minutes, in memory).
+    let uploads = SingleUseParking<Upload>(lifetime: 1800)
 
     struct Upload: Sendable {
         let administrationId: Int64
@@ -149,25 +149,3 @@ struct FileImportController {
     }
 }
 
-/// Uploaded files kept between the upload and the import step (30 minutes, in memory).
-final class UploadParking: Sendable {
-    private let parked = Mutex<[String: (upload: FileImportController.Upload, expires: Date)]>([:])
-
-    func park(_ upload: FileImportController.Upload) -> String {
-        let key = SecureRandom.token()
-        self.parked.withLock { parked in
-            let now = Date()
-            parked = parked.filter { $0.value.expires > now }
-            parked[key] = (upload, now.addingTimeInterval(1800))
-        }
-        return key
-    }
-
-    func get(_ key: String) -> FileImportController.Upload? {
-        self.parked.withLock { $0[key].flatMap { $0.expires > Date() ? $0.upload : nil } }
-    }
-
-    func remove(_ key: String) {
-        self.parked.withLock { _ = $0.removeValue(forKey: key) }
-    }
-}

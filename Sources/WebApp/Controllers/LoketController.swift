@@ -476,15 +476,29 @@ struct LoketController {
 /// ever put in a page or URL.
 final class SingleUseParking<Value: Sendable>: Sendable {
     private let parked = Mutex<[String: (value: Value, expires: Date)]>([:])
+    private let lifetime: TimeInterval
+
+    init(lifetime: TimeInterval = 60) {
+        self.lifetime = lifetime
+    }
 
     func park(_ value: Value) -> String {
         let key = SecureRandom.token()
         self.parked.withLock { parked in
             let now = Date()
             parked = parked.filter { $0.value.expires > now }
-            parked[key] = (value, now.addingTimeInterval(60))
+            parked[key] = (value, now.addingTimeInterval(self.lifetime))
         }
         return key
+    }
+
+    /// The value without using it up (a form shown again after an error).
+    func get(_ key: String) -> Value? {
+        self.parked.withLock { $0[key].flatMap { $0.expires > Date() ? $0.value : nil } }
+    }
+
+    func remove(_ key: String) {
+        self.parked.withLock { _ = $0.removeValue(forKey: key) }
     }
 
     func exists(_ key: String) -> Bool {
