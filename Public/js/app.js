@@ -18,6 +18,29 @@
     window.setTimeout(function () { buttons.forEach(function (b) { b.disabled = true; }); }, 0);
   });
 
+  // Bulk sync: follow the progress without reloading; reload once it has ended to show the
+  // summary. Without JavaScript the page has a link to refresh.
+  var running = document.querySelector("[data-sync-running]");
+  if (running) {
+    var bar = document.getElementById("sync-progress");
+    var text = document.getElementById("sync-text");
+    var active = document.getElementById("sync-active");
+    var poll = function () {
+      fetch("/bijwerken/voortgang", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (state) {
+          if (!state) { window.setTimeout(poll, 2000); return; }
+          if (state.phase !== "running" && state.phase !== "cancelling") { window.location.replace("/bijwerken"); return; }
+          bar.max = state.total; bar.value = state.done; bar.textContent = state.percent + "%";
+          text.textContent = state.text;
+          active.textContent = state.active;
+          window.setTimeout(poll, 400);
+        })
+        .catch(function () { window.setTimeout(poll, 2000); });
+    };
+    window.setTimeout(poll, 400);
+  }
+
   // Draft entries: debit and credit totals and the difference follow the typing. The server
   // computes the same on every save; this is only a preview.
   var entry = document.getElementById("entry-form");

@@ -180,6 +180,11 @@ public struct LoketAPIClient: Sendable {
                 do {
                     return try JSONDecoder().decode(T.self, from: Data(response.body))
                 } catch {
+                    // A body cut off on the way (proxy, dropped connection): a read is asked again.
+                    if method == "GET" && attempt < self.retry.maxAttempts {
+                        try await self.sleep(self.retry.delay(attempt: attempt))
+                        continue
+                    }
                     throw LoketError.malformed(endpoint: endpoint, detail: JSONProblem.describe(error))
                 }
             case 401:

@@ -44,7 +44,7 @@ public actor LoketSession {
             credentials.refreshToken != nil || credentials.accessToken != nil
         else { throw LoketError.notConnected }
         if let token = credentials.accessToken, token != rejected, let expiry = credentials.accessTokenExpiresAt,
-            expiry.timeIntervalSince(self.now()) > self.refreshMargin
+            expiry.timeIntervalSince(self.now()) > self.margin(credentials)
         {
             return token
         }
@@ -52,6 +52,12 @@ public actor LoketSession {
         self.refreshing = task
         defer { self.refreshing = nil }
         return try await task.value
+    }
+
+    /// The fixed margin, or a quarter of the lifetime for tokens shorter than four margins.
+    func margin(_ credentials: LoketCredentials) -> TimeInterval {
+        guard let issued = credentials.accessTokenIssuedAt, let expiry = credentials.accessTokenExpiresAt else { return self.refreshMargin }
+        return min(self.refreshMargin, max(expiry.timeIntervalSince(issued), 0) / 4)
     }
 
     private func refresh(_ credentials: LoketCredentials) async throws -> String {
@@ -68,10 +74,12 @@ public actor LoketSession {
             await self.onEvent(.reconnectNeeded(reason: reason))
             throw LoketError.reconnectNeeded(reason)
         }
-        let expiresAt = self.now().addingTimeInterval(TimeInterval(response.expiresIn))
+        let issuedAt = self.now()
+        let expiresAt = issuedAt.addingTimeInterval(TimeInterval(response.expiresIn))
         var updated = credentials
         updated.accessToken = response.accessToken
         updated.accessTokenExpiresAt = expiresAt
+        updated.accessTokenIssuedAt = issuedAt
         updated.refreshToken = response.refreshToken ?? refreshToken
         try await self.store.save(updated, for: self.connectionId)
         self.refreshCount += 1
@@ -85,7 +93,8 @@ public actor LoketSession {
             clientSecret: clientSecret,
             accessToken: response.accessToken,
             accessTokenExpiresAt: self.now().addingTimeInterval(TimeInterval(response.expiresIn)),
-            refreshToken: response.refreshToken
+            refreshToken: response.refreshToken,
+            accessTokenIssuedAt: self.now()
         )
         try await self.store.save(credentials, for: self.connectionId)
     }

@@ -103,8 +103,8 @@ public struct TokenClient: Sendable {
     }
 }
 
-enum FormEncoding {
-    static func encode(_ text: String) -> String {
+public enum FormEncoding {
+    public static func encode(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text

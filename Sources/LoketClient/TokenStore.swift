@@ -10,12 +10,19 @@ public struct LoketCredentials: Sendable, Equatable, Codable {
     public var accessToken: String?
     public var accessTokenExpiresAt: Date?
     public var refreshToken: String?
+    /// When the access token was issued (older files lack it): short-lived tokens are refreshed
+    /// a quarter of their lifetime ahead instead of the fixed margin.
+    public var accessTokenIssuedAt: Date?
 
-    public init(clientSecret: String? = nil, accessToken: String? = nil, accessTokenExpiresAt: Date? = nil, refreshToken: String? = nil) {
+    public init(
+        clientSecret: String? = nil, accessToken: String? = nil, accessTokenExpiresAt: Date? = nil, refreshToken: String? = nil,
+        accessTokenIssuedAt: Date? = nil
+    ) {
         self.clientSecret = clientSecret
         self.accessToken = accessToken
         self.accessTokenExpiresAt = accessTokenExpiresAt
         self.refreshToken = refreshToken
+        self.accessTokenIssuedAt = accessTokenIssuedAt
     }
 
     /// The same credentials without tokens (after "verbinding verbreken").

@@ -48,6 +48,18 @@ public struct SandboxHandle: Sendable {
     public var tokenRequests: Int { self.state.counters.tokenRequests }
     public var refreshes: Int { self.state.counters.refreshes }
     public var faultsInjected: Int { self.state.counters.faultsInjected }
+    /// The most API requests that were ever being answered at the same time.
+    public var maxConcurrentRequests: Int { self.state.counters.maxInFlight }
+    /// Ids of the journal runs an import can take (status 4 or higher), per payroll administration.
+    public var importableRuns: [String: [String]] {
+        self.state.withWorld { world in
+            var result: [String: [String]] = [:]
+            for employer in world.employers where employer.visible {
+                for admin in employer.administrations { result[admin.id] = admin.runs.filter { $0.status >= 4 }.map(\.id) }
+            }
+            return result
+        }
+    }
     /// Every PATCH received: journal-run id, action and message.
     public var patches: [(id: String, action: String, message: String?)] { self.state.counters.patches }
     public func currentTOTP() -> String { self.state.totpCode() }

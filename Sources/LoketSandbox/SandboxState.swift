@@ -26,6 +26,9 @@ final class SandboxState: Sendable {
         var tokenRequests = 0
         var refreshes = 0
         var faultsInjected = 0
+        /// API requests being answered now, and the most there ever were at once.
+        var inFlight = 0
+        var maxInFlight = 0
         var patches: [(id: String, action: String, message: String?)] = []
     }
     struct World {

@@ -288,3 +288,18 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// Benchmark yardstick: `count` single durable commits (one audit row each, WAL with
+    /// `synchronous=FULL`, like every write of the app). Returns the time they took.
+    public func benchmarkSingleCommits(count: Int) throws -> Duration {
+        let clock = ContinuousClock()
+        return try clock.measure {
+            for index in 0..<count {
+                try self.writer.write { db in
+                    try self.auditEntry(nil, "benchmark", "commit", "\(index)", Date(), db)
+                }
+            }
+        }
+    }
+}

@@ -243,6 +243,43 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v5 app settings and bulk sync history") { db in
+            try db.execute(
+                sql: """
+                    -- Settings of the whole app: exactly one row.
+                    CREATE TABLE app_settings (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        sync_concurrency INTEGER NOT NULL DEFAULT 4 CHECK (sync_concurrency BETWEEN 1 AND 16)
+                    );
+                    INSERT INTO app_settings (id) VALUES (1);
+                    -- Every bulk sync ("Alles bijwerken" or `loonjournaal sync`); finished_at stays
+                    -- NULL when the process died during the sync.
+                    CREATE TABLE sync_runs (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        origin TEXT NOT NULL CHECK (origin IN ('web', 'cli')),
+                        started_at DATETIME NOT NULL,
+                        finished_at DATETIME,
+                        outcome TEXT CHECK (outcome IN ('completed', 'failures', 'cancelled')),
+                        concurrency INTEGER NOT NULL,
+                        administrations INTEGER NOT NULL,
+                        runs_imported INTEGER NOT NULL DEFAULT 0,
+                        failed INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE TABLE sync_results (
+                        sync_run_id INTEGER NOT NULL REFERENCES sync_runs(id) ON DELETE CASCADE,
+                        administration_id INTEGER NOT NULL REFERENCES administrations(id) ON DELETE RESTRICT,
+                        imported INTEGER NOT NULL,
+                        already_present INTEGER NOT NULL,
+                        waiting INTEGER NOT NULL,
+                        booked INTEGER NOT NULL,
+                        not_booked INTEGER NOT NULL,
+                        cancelled BOOLEAN NOT NULL,
+                        error TEXT,
+                        PRIMARY KEY (sync_run_id, administration_id)
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -30,6 +30,8 @@ public struct AppDependencies: Sendable {
     public var loketDefaults: LoketDefaults
     public var now: @Sendable () -> Date
     public var logger: Logger
+    /// The one background bulk sync of this app.
+    let syncJobs: SyncJobs
 
     public init(
         database: AppDatabase,
@@ -43,6 +45,7 @@ public struct AppDependencies: Sendable {
         self.loketDefaults = loketDefaults
         self.now = now
         self.logger = logger
+        self.syncJobs = SyncJobs(sync: BulkSync(importer: RunImporter(database: database, loket: loket, now: now)), now: now)
     }
 }
 
@@ -108,7 +111,7 @@ func buildRouter(dependencies: AppDependencies, origin: ServerOrigin, tokens: La
     }
     let pages = PageSupport(renderer: renderer, sessions: sessions, database: dependencies.database, now: dependencies.now)
     LaunchController(tokens: tokens, sessions: sessions, origin: origin).addRoutes(to: router)
-    DashboardController(pages: pages).addRoutes(to: router)
+    DashboardController(pages: pages, jobs: dependencies.syncJobs).addRoutes(to: router)
     AdministrationController(pages: pages).addRoutes(to: router)
     AccountController(pages: pages).addRoutes(to: router)
     LoketController(pages: pages, loket: dependencies.loket, defaults: dependencies.loketDefaults, origin: origin).addRoutes(to: router)
@@ -116,5 +119,6 @@ func buildRouter(dependencies: AppDependencies, origin: ServerOrigin, tokens: La
         .addRoutes(to: router)
     LedgerController(pages: pages, exporter: LedgerExporter(database: dependencies.database, now: dependencies.now)).addRoutes(to: router)
     FileImportController(pages: pages, importer: PayrollFileImporter(database: dependencies.database, now: dependencies.now)).addRoutes(to: router)
+    SyncController(pages: pages, jobs: dependencies.syncJobs).addRoutes(to: router)
     return router
 }

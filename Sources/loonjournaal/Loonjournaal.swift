@@ -19,7 +19,7 @@ struct Loonjournaal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loonjournaal",
         abstract: "Loonjournaalposten uit Loket.nl controleren, corrigeren en boeken.",
-        subcommands: [Serve.self, Demo.self, Sandbox.self, Export.self, BenchExport.self],
+        subcommands: [Serve.self, Demo.self, Sync.self, Sandbox.self, Export.self, DevSetup.self, BenchExport.self, BenchSync.self],
         defaultSubcommand: nil
     )
 

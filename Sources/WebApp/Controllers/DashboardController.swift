@@ -5,6 +5,7 @@ import Storage
 /// The start page: the administrations and the next step.
 struct DashboardController {
     let pages: PageSupport
+    let jobs: SyncJobs
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/", use: self.dashboard)
@@ -24,12 +25,27 @@ struct DashboardController {
                 needsAttention: connection.status != .connected
             )
         }
+        let running = self.jobs.running?.progress
+        let last = running == nil ? try self.pages.database.recentSyncs(limit: 1).first : nil
+        let lastSync = last.map { run -> String in
+            let when = DutchFormat.dateTime(run.startedAt)
+            switch run.outcome {
+            case "completed": return "Laatst bijgewerkt op \(when): \(DutchFormat.count(run.runsImported)) run(s) geïmporteerd, alles gelukt."
+            case "failures": return "Laatst bijgewerkt op \(when): \(DutchFormat.count(run.failed)) administratie(s) mislukt."
+            case "cancelled": return "De bijwerkronde van \(when) is gestopt voordat alles klaar was."
+            default: return "De bijwerkronde van \(when) is afgebroken (loonjournaal stopte)."
+            }
+        }
         let page = DashboardPage(
             layout: try self.pages.layout("Overzicht", section: "dashboard", context: context),
             administrations: rows,
             administrationCount: DutchFormat.count(rows.count),
             connections: connections,
-            linkCount: links.count
+            linkCount: links.count,
+            hasLinks: !links.isEmpty,
+            syncRunning: running.map { SyncPage.Progress($0).text },
+            lastSync: lastSync,
+            lastSyncFailed: last.map { $0.outcome != "completed" } ?? false
         )
         return self.pages.renderer.render("dashboard", page)
     }

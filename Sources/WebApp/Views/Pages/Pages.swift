@@ -38,6 +38,12 @@ struct DashboardPage: Sendable {
     let administrationCount: String
     let connections: [Connection]
     let linkCount: Int
+    let hasLinks: Bool
+    /// The running bulk sync in words, if one runs.
+    let syncRunning: String?
+    /// The last finished bulk sync in words.
+    let lastSync: String?
+    let lastSyncFailed: Bool
 }
 
 /// The list of administrations.
@@ -155,4 +161,55 @@ struct AccountFormPage: Sendable {
     let typeProfitAndLoss: Bool
     let typeError: String?
     let rgsCode: FieldView
+}
+
+/// "Alles bijwerken": progress of the running bulk sync, or the summary of the last one.
+struct SyncPage: Sendable {
+    struct Progress: Sendable {
+        let total: Int
+        let done: Int
+        let percent: Int
+        let runsImported: Int
+        let failed: Int
+        let text: String
+        let cancelling: Bool
+        let activeText: String
+        let failures: [ResultRow]
+    }
+    struct ResultRow: Sendable {
+        let administrationId: Int64
+        let code: String
+        let name: String
+        let imported: Int
+        let outcome: String
+        let failed: Bool
+        let hasDrafts: Bool
+    }
+    struct Summary: Sendable {
+        let outcome: String
+        let succeeded: Bool
+        let started: String
+        let duration: String
+        let origin: String
+        let administrations: String
+        let runsImported: String
+        let failed: String
+        let canRetry: Bool
+        let results: [ResultRow]
+    }
+    struct HistoryRow: Sendable {
+        let started: String
+        let origin: String
+        let administrations: String
+        let runsImported: String
+        let outcome: String
+        let failed: Bool
+    }
+    let layout: Layout
+    let linkCount: String
+    let hasLinks: Bool
+    let progress: Progress?
+    let summary: Summary?
+    let history: [HistoryRow]
+    let concurrency: String
 }
