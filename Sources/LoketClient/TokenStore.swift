@@ -62,12 +62,31 @@ public enum TokenStoreError: Error, Equatable, CustomStringConvertible {
 public actor FileTokenStore: TokenStore {
     public let url: URL
 
+    /// The last contents read or written, with the file identity it came from: every API call
+    /// asks for a token, and a `stat` is much cheaper than reading and decoding the file.
+    private var cache: (identity: FileIdentity, contents: FileContents)?
+
     public init(url: URL) {
         self.url = url
     }
 
     private struct FileContents: Codable {
         var connections: [String: LoketCredentials] = [:]
+    }
+
+    /// Each write renames a new file into place, so a new inode means new contents.
+    private struct FileIdentity: Equatable {
+        let inode: UInt64
+        let size: Int64
+        let modified: Int
+        let modifiedNanoseconds: Int
+
+        init(_ info: stat) {
+            self.inode = UInt64(info.st_ino)
+            self.size = Int64(info.st_size)
+            self.modified = Int(info.st_mtim.tv_sec)
+            self.modifiedNanoseconds = Int(info.st_mtim.tv_nsec)
+        }
     }
 
     public func credentials(for connectionId: Int64) throws -> LoketCredentials? {
@@ -92,11 +111,15 @@ public actor FileTokenStore: TokenStore {
         guard stat(path, &info) == 0 else { return FileContents() }
         let mode = Int(info.st_mode) & 0o777
         if mode & 0o077 != 0 { throw TokenStoreError.loosePermissions(path: path, mode: mode) }
+        let identity = FileIdentity(info)
+        if let cache, cache.identity == identity { return cache.contents }
         guard let data = FileManager.default.contents(atPath: path) else { throw TokenStoreError.unreadable(path: path) }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {
-            return try decoder.decode(FileContents.self, from: data)
+            let contents = try decoder.decode(FileContents.self, from: data)
+            self.cache = (identity, contents)
+            return contents
         } catch {
             throw TokenStoreError.unreadable(path: path)
         }
@@ -131,6 +154,8 @@ public actor FileTokenStore: TokenStore {
             fsync(dirfd)
             close(dirfd)
         }
+        var info = stat()
+        self.cache = stat(self.url.path, &info) == 0 ? (FileIdentity(info), contents) : nil
     }
 }
 

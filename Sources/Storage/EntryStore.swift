@@ -212,13 +212,16 @@ extension AppDatabase {
     }
 
     private func insertLine(_ line: NewLine, entryId: Int64, position: Int, _ db: Database) throws {
-        try db.execute(
+        // Cached: an import writes hundreds of lines, each with the same statement.
+        let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO journal_lines (entry_id, position, account_id, description, cost_center, cost_unit, debit_cents, credit_cents,
                   original_account_code, original_account_description, original_cost_center, original_cost_unit, original_component,
                   original_debit_cents, original_credit_cents)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        )
+        try statement.execute(
             arguments: [
                 entryId, position, line.accountId, line.description, line.costCenter, line.costUnit, line.debit.cents, line.credit.cents,
                 line.original?.accountCode, line.original?.accountDescription, line.original?.costCenter, line.original?.costUnit,

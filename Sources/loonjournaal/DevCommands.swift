@@ -122,24 +122,9 @@ struct BenchSync: AsyncParsableCommand {
         _ = try await SimulatorSetup.linkAll(database: database, directory: directory, sandboxURL: "http://127.0.0.1:\(port)", starterChart: true)
         let requestsBefore = handle.apiRequests
         let tokensBefore = handle.tokenRequests
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["sync", "--data-dir", directory.url.path, "--concurrency", String(self.concurrency)]
-        process.environment = ProcessInfo.processInfo.environment.merging(["LOONJOURNAAL_REPORT_PEAK_MEMORY": "1"]) { $1 }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        let clock = ContinuousClock()
-        let started = clock.now
-        try process.run()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let elapsed = clock.now - started
-        let text = String(decoding: stderr, as: UTF8.self)
-        guard process.terminationStatus == 0, let rss = text.split(separator: "\n").first(where: { $0.hasPrefix("peak-rss-kb ") }).flatMap({ Int($0.dropFirst(12)) })
-        else {
-            throw Failure(message: "loonjournaal sync mislukte in de benchmark:\n\(text.suffix(2000))")
-        }
+        let (elapsed, rss) = try SelfProcess.runMeasured(
+            ["sync", "--data-dir", directory.url.path, "--concurrency", String(self.concurrency)], failure: "loonjournaal sync mislukte in de benchmark"
+        )
         let runs = try database.syncTargets().reduce(0) { total, target in
             total + (try database.entriesByJournalRun(administrationId: target.administrationId).count)
         }

@@ -200,6 +200,33 @@ struct Export: AsyncParsableCommand {
     }
 }
 
+/// This binary run again as a child process, for the benchmarks.
+enum SelfProcess {
+    /// Runs `loonjournaal ARGUMENTS` with peak-memory reporting; returns its wall time and peak
+    /// RSS in kB, or throws with its stderr when it fails.
+    static func runMeasured(_ arguments: [String], failure: String) throws -> (wall: Duration, peakKilobytes: Int) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["LOONJOURNAAL_REPORT_PEAK_MEMORY": "1"]) { $1 }
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        let started = ContinuousClock.now
+        try process.run()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let wall = ContinuousClock.now - started
+        let text = String(decoding: stderr, as: UTF8.self)
+        guard process.terminationStatus == 0,
+            let peak = text.split(separator: "\n").first(where: { $0.hasPrefix("peak-rss-kb ") }).flatMap({ Int($0.dropFirst(12)) })
+        else {
+            throw Failure(message: "\(failure):\n\(text.suffix(2000))")
+        }
+        return (wall, peak)
+    }
+}
+
 /// Peak resident memory of this process (VmHWM from /proc/self/status).
 enum PeakMemory {
     static func kilobytes() -> Int {
@@ -245,25 +272,10 @@ struct BenchExport: AsyncParsableCommand {
         try database.fillBenchmarkLedger(administrationId: administration.id!, year: 2026, lines: self.lines)
         let prepared = ContinuousClock.now - started
         let output = directory.appending(path: "export.\(self.format == "csv" ? "csv" : "xaf")")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
-            process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        }
-        process.arguments = ["export", "--administration", "BENCH", "--year", "2026", "--format", self.format, "--output", output.path, "--data-dir", data.url.path]
-        process.environment = ProcessInfo.processInfo.environment.merging(["LOONJOURNAAL_REPORT_PEAK_MEMORY": "1"]) { $1 }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        let exportStart = ContinuousClock.now
-        try process.run()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let exportTime = ContinuousClock.now - exportStart
-        let text = String(decoding: stderr, as: UTF8.self)
-        guard process.terminationStatus == 0, let peak = text.split(separator: "\n").first(where: { $0.hasPrefix("peak-rss-kb ") }).flatMap({ Int($0.dropFirst(12)) }) else {
-            throw Failure(message: "De export in de benchmark mislukte: \(text)")
-        }
+        let (exportTime, peak) = try SelfProcess.runMeasured(
+            ["export", "--administration", "BENCH", "--year", "2026", "--format", self.format, "--output", output.path, "--data-dir", data.url.path],
+            failure: "De export in de benchmark mislukte"
+        )
         let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? NSNumber)?.intValue ?? 0
         let megabytes = Double(peak) / 1024
         print("export-benchmark format=\(self.format) lines=\(self.lines)")

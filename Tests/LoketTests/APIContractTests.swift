@@ -213,6 +213,18 @@ import Testing
         }
     }
 
+    @Test func aCutOffBodyOfAReadIsAskedAgain() async throws {
+        var configuration = SandboxConfiguration()
+        configuration.faults = try SandboxFaults.parse("malformed=0.5")
+        try await Simulator.run(configuration) { sim in
+            let (client, _) = try await sim.connectedClient(retry: RetryPolicy(maxAttempts: 12, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2)))
+            let before = sim.handle.apiRequests
+            for _ in 0..<5 { #expect(try await client.employers().count == 6) }
+            #expect(sim.handle.faultsInjected > 0)
+            #expect(sim.handle.apiRequests - before == 5 + sim.handle.faultsInjected)
+        }
+    }
+
     @Test func stallsTimeOutAfterRetries() async throws {
         var configuration = SandboxConfiguration()
         configuration.faults = try SandboxFaults.parse("stall=1,stall-seconds=2")
