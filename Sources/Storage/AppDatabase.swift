@@ -196,6 +196,33 @@ extension AppDatabase {
         }
     }
 
+    /// One page of administrations by code, optionally only those whose code or name contains
+    /// `search`, with their counts; and how many match in all.
+    public func administrationSummaries(search: String, limit: Int, offset: Int) throws -> (rows: [AdministrationSummary], total: Int) {
+        let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        let filter = search.isEmpty ? "" : "WHERE a.code LIKE ? ESCAPE '\\' OR a.name LIKE ? ESCAPE '\\'"
+        let filterArguments: StatementArguments = search.isEmpty ? [] : [pattern, pattern]
+        return try self.writer.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM administrations a \(filter)", arguments: filterArguments) ?? 0
+            let rows = try AdministrationSummary.fetchAll(
+                db,
+                sql: """
+                    SELECT a.id, a.code, a.name, a.fiscal_year,
+                           (SELECT COUNT(*) FROM ledger_accounts l WHERE l.administration_id = a.id) AS account_count,
+                           (SELECT COALESCE(SUM(l.is_active), 0) FROM ledger_accounts l WHERE l.administration_id = a.id) AS active_account_count,
+                           (SELECT COUNT(*) FROM journal_entries e WHERE e.administration_id = a.id AND e.status = 'draft') AS draft_count
+                    FROM administrations a
+                    \(filter)
+                    ORDER BY a.code COLLATE NOCASE
+                    LIMIT ? OFFSET ?
+                    """,
+                arguments: filterArguments + [limit, offset]
+            )
+            return (rows, total)
+        }
+    }
+
     /// The newest audit lines of one administration.
     public func auditEntries(administrationId: Int64, limit: Int = 50) throws -> [AuditEntry] {
         try self.writer.read { db in

@@ -146,6 +146,15 @@ extension AppDatabase {
         try self.writer.read { try LoketLinkRecord.order(Column("id")).fetchAll($0) }
     }
 
+    /// The links of these administrations (one page of the dashboard).
+    public func links(administrationIds: [Int64]) throws -> [LoketLinkRecord] {
+        try self.writer.read { try LoketLinkRecord.filter(administrationIds.contains(Column("administration_id"))).fetchAll($0) }
+    }
+
+    public func linkCount() throws -> Int {
+        try self.writer.read { try LoketLinkRecord.fetchCount($0) }
+    }
+
     public func link(administrationId: Int64) throws -> LoketLinkRecord? {
         try self.writer.read { try LoketLinkRecord.filter(Column("administration_id") == administrationId).fetchOne($0) }
     }

@@ -37,6 +37,11 @@ struct Loonjournaal: AsyncParsableCommand {
             FileHandle.standardError.write(Data("loonjournaal: \(failure.message)\n".utf8))
             Glibc.exit(1)
         } catch {
+            // Bad arguments: exit code 2 (ArgumentParser would use 64), with a hint in Dutch.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data("\(fullMessage(for: error))\nloonjournaal: onjuiste opties; zie loonjournaal --help.\n".utf8))
+                Glibc.exit(2)
+            }
             exit(withError: error)
         }
     }

@@ -43,3 +43,16 @@ public struct AdministrationSummary: Equatable, Sendable, FetchableRecord, Decod
     public var activeAccountCount: Int
     public var draftCount: Int
 }
+
+extension AdministrationSummary {
+    /// Read by name without Codable: the dashboard lists every administration.
+    public init(row: Row) throws {
+        self.id = row["id"]
+        self.code = row["code"]
+        self.name = row["name"]
+        self.fiscalYear = row["fiscal_year"]
+        self.accountCount = row["account_count"]
+        self.activeAccountCount = row["active_account_count"]
+        self.draftCount = row["draft_count"]
+    }
+}

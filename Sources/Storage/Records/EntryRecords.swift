@@ -195,3 +195,28 @@ public struct AdministrationSettings: Equatable, Sendable {
         self.markProcessedInLoket = markProcessedInLoket
     }
 }
+
+extension EntryLineRow {
+    /// Read by position (the SELECT in `lines`): a draft page reads hundreds of lines, and
+    /// Codable with snake-case conversion cost more than the query.
+    public init(row: Row) throws {
+        self.id = row[0]
+        self.position = row[1]
+        self.accountId = row[2]
+        self.accountNumber = row[3]
+        self.accountName = row[4]
+        self.accountActive = row[5]
+        self.description = row[6]
+        self.costCenter = row[7]
+        self.costUnit = row[8]
+        self.debitCents = row[9]
+        self.creditCents = row[10]
+        self.originalAccountCode = row[11]
+        self.originalAccountDescription = row[12]
+        self.originalCostCenter = row[13]
+        self.originalCostUnit = row[14]
+        self.originalComponent = row[15]
+        self.originalDebitCents = row[16]
+        self.originalCreditCents = row[17]
+    }
+}

@@ -128,3 +128,19 @@ public struct LoketLinkRecord: Codable, Equatable, Sendable, FetchableRecord, Mu
         self.id = inserted.rowID
     }
 }
+
+extension LoketLinkRecord {
+    /// Read by name without Codable: the dashboard reads every link.
+    public init(row: Row) throws {
+        self.id = row["id"]
+        self.administrationId = row["administration_id"]
+        self.connectionId = row["connection_id"]
+        self.employerId = row["employer_id"]
+        self.employerName = row["employer_name"]
+        self.payrollAdministrationId = row["payroll_administration_id"]
+        self.payrollAdministrationName = row["payroll_administration_name"]
+        self.clientNumber = row["client_number"]
+        self.periodType = row["period_type"]
+        self.linkedAt = row["linked_at"]
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Storage
@@ -6,6 +7,7 @@ import Storage
 struct DashboardController {
     let pages: PageSupport
     let jobs: SyncJobs
+    static let pageSize = 50
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/", use: self.dashboard)
@@ -13,9 +15,25 @@ struct DashboardController {
 
     /// GET / — the dashboard; its empty state says to create an administration first.
     @Sendable func dashboard(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let links = try self.pages.database.links()
+        // An accountant may keep hundreds of administrations: a page of them, and a search.
+        let search = String((request.uri.queryParameters.get("zoek") ?? "").trimmingCharacters(in: .whitespaces).prefix(100))
+        let requestedPage = max(request.uri.queryParameters.get("pagina").flatMap { Int($0) } ?? 1, 1)
+        var found = try self.pages.database.administrationSummaries(search: search, limit: Self.pageSize, offset: (requestedPage - 1) * Self.pageSize)
+        let pageCount = max((found.total + Self.pageSize - 1) / Self.pageSize, 1)
+        let page = min(requestedPage, pageCount)
+        if page != requestedPage {
+            found = try self.pages.database.administrationSummaries(search: search, limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
+        }
+        let links = try self.pages.database.links(administrationIds: found.rows.map(\.id))
         let linkByAdministration = Dictionary(links.map { ($0.administrationId, $0) }, uniquingKeysWith: { first, _ in first })
-        let rows = try self.pages.database.administrationSummaries().map { DashboardPage.Row($0, link: linkByAdministration[$0.id]) }
+        let rows = found.rows.map { DashboardPage.Row($0, link: linkByAdministration[$0.id]) }
+        let linkCount = try self.pages.database.linkCount()
+        func link(_ number: Int) -> String {
+            var query = ["pagina=\(number)"]
+            if !search.isEmpty { query.insert("zoek=\(search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")", at: 0) }
+            return "/?" + query.joined(separator: "&")
+        }
+        let first = (page - 1) * Self.pageSize + 1
         let connections = try self.pages.database.connections().map { connection in
             DashboardPage.Connection(
                 id: connection.id ?? 0,
@@ -36,18 +54,24 @@ struct DashboardController {
             default: return "De bijwerkronde van \(when) is afgebroken (loonjournaal stopte)."
             }
         }
-        let page = DashboardPage(
+        let view = DashboardPage(
             layout: try self.pages.layout("Overzicht", section: "dashboard", context: context),
             administrations: rows,
-            administrationCount: DutchFormat.count(rows.count),
+            administrationCount: DutchFormat.count(found.total),
+            hasAdministrations: found.total > 0 || !search.isEmpty,
+            search: search,
+            searching: !search.isEmpty,
+            pageText: found.total == 0 ? "" : "\(DutchFormat.count(first))–\(DutchFormat.count(first + rows.count - 1)) van \(DutchFormat.count(found.total))",
+            previousPage: page > 1 ? link(page - 1) : nil,
+            nextPage: page < pageCount ? link(page + 1) : nil,
             connections: connections,
-            linkCount: links.count,
-            hasLinks: !links.isEmpty,
+            linkCount: linkCount,
+            hasLinks: linkCount > 0,
             syncRunning: running.map { SyncPage.Progress($0).text },
             lastSync: lastSync,
             lastSyncFailed: last.map { $0.outcome != "completed" } ?? false
         )
-        return self.pages.renderer.render("dashboard", page)
+        return self.pages.renderer.render("dashboard", view)
     }
 }
 

@@ -15,6 +15,8 @@ struct EditableLine: Sendable {
     var debit: Money
     var credit: Money
     var original: EntryLineRow?
+    /// What was typed in the account field when it matched no account (shown again with the error).
+    var accountText: String?
     var errors: [String: String] = [:]
 
     init(_ row: EntryLineRow) {
@@ -66,7 +68,7 @@ extension EntryController {
         var errors: [String] = []
         var fieldErrors: [String: String] = [:]
         let storedById = Dictionary(stored.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let accountIds = Set(accounts.compactMap(\.id))
+        let accountsByNumber = Dictionary(accounts.map { ($0.number.lowercased(), $0.id!) }, uniquingKeysWith: { first, _ in first })
         let description = form["description"].trimmedForInput
         if description.isEmpty { fieldErrors["description"] = "Vul een omschrijving in." }
         if description.count > 200 { fieldErrors["description"] = "Maximaal 200 tekens." }
@@ -96,17 +98,19 @@ extension EntryController {
             let costUnit = form["cu_\(index)"].trimmedForInput
             if form["remove_\(index)"] == "1" { continue }
             if lineId == nil && accountText.isEmpty && debitText.isEmpty && creditText.isEmpty && lineDescription.isEmpty { continue }
+            // The account is typed (or picked from the list) as "number" or "number name".
+            let accountNumber = accountText.trimmedForInput.split(whereSeparator: \.isWhitespace).first.map { String($0).lowercased() }
             var line = EditableLine(
-                lineId: lineId, accountId: Int64(accountText), description: lineDescription, costCenter: costCenter, costUnit: costUnit,
-                debitText: debitText, creditText: creditText, original: lineId.flatMap { storedById[$0] }
+                lineId: lineId, accountId: accountNumber.flatMap { accountsByNumber[$0] }, description: lineDescription, costCenter: costCenter,
+                costUnit: costUnit, debitText: debitText, creditText: creditText, original: lineId.flatMap { storedById[$0] }
             )
             let number = lines.count + 1
             if lineId != nil && line.original == nil {
                 line.errors["account"] = "Deze regel hoort niet bij deze boeking; laad de pagina opnieuw."
             }
-            if let accountId = line.accountId, !accountIds.contains(accountId) {
-                line.errors["account"] = "Onbekende rekening."
-                line.accountId = nil
+            if let accountNumber, line.accountId == nil {
+                line.errors["account"] = "Rekening \u{201C}\(accountNumber)\u{201D} bestaat niet in deze administratie. Typ een rekeningnummer uit de lijst."
+                line.accountText = String(accountText.trimmedForInput.prefix(120))
             }
             if line.accountId == nil && line.original?.originalAccountCode == nil && line.errors["account"] == nil {
                 line.errors["account"] = "Kies een rekening."
@@ -179,7 +183,7 @@ extension EntryController {
                 EntryPage.Line(
                     index: index,
                     lineId: line.lineId.map(String.init) ?? "",
-                    accountOptions: Self.options(accounts, selected: line.accountId),
+                    accountValue: line.accountText ?? account.map { "\($0.number) \($0.name)" } ?? "",
                     accountLabel: account.map { "\($0.number) \($0.name)" } ?? "Loket \(original?.originalAccountCode ?? "?") (niet gekoppeld)",
                     unmapped: account == nil,
                     inactive: account?.isActive == false,
@@ -201,7 +205,7 @@ extension EntryController {
             for extra in 0..<Self.emptyRows {
                 rows.append(
                     EntryPage.Line(
-                        index: lines.count + extra, lineId: "", accountOptions: Self.options(accounts, selected: nil), accountLabel: "", unmapped: false,
+                        index: lines.count + extra, lineId: "", accountValue: "", accountLabel: "", unmapped: false,
                         inactive: false, description: "", costCenter: "", costUnit: "", debit: "", credit: "", debitError: nil, creditError: nil,
                         accountError: nil, loket: nil, changed: false, isEmptyRow: true
                     )
@@ -238,7 +242,10 @@ extension EntryController {
             periodError: posted?.fieldErrors["period"],
             descriptionError: posted?.fieldErrors["description"],
             problems: problems,
-            lines: rows,
+            linesHTML: EntryLinesHTML.render(
+                rows, isDraft: !entry.isBooked, isBooked: entry.isBooked, originalPrefix: entry.source == "file" ? "Bestand" : "Loket"
+            ),
+            accountChoices: accounts.filter(\.isActive).map { "\($0.number) \($0.name)" },
             lineCount: rows.count,
             debitTotal: balance.debit.dutch,
             creditTotal: balance.credit.dutch,

@@ -31,7 +31,8 @@ struct EntryPage: Sendable {
     struct Line: Sendable {
         let index: Int
         let lineId: String
-        let accountOptions: [Option]
+        /// The account as "number name" (or what was typed, when it matched none).
+        let accountValue: String
         let accountLabel: String
         let unmapped: Bool
         let inactive: Bool
@@ -78,7 +79,10 @@ struct EntryPage: Sendable {
     let periodError: String?
     let descriptionError: String?
     let problems: [String]
-    let lines: [Line]
+    /// The rows of the lines table (`EntryLinesHTML`, escaped).
+    let linesHTML: SafeHTML
+    /// "number name" of every active account: one list the account fields of all lines share.
+    let accountChoices: [String]
     let lineCount: Int
     let debitTotal: String
     let creditTotal: String

@@ -34,8 +34,17 @@ struct DashboardPage: Sendable {
         let needsAttention: Bool
     }
     let layout: Layout
+    /// One page of them (50), by code.
     let administrations: [Row]
+    /// How many there are (matching the search) in all.
     let administrationCount: String
+    /// False only when there is no administration at all (the welcome).
+    let hasAdministrations: Bool
+    let search: String
+    let searching: Bool
+    let pageText: String
+    let previousPage: String?
+    let nextPage: String?
     let connections: [Connection]
     let linkCount: Int
     let hasLinks: Bool
