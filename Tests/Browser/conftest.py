@@ -24,9 +24,9 @@ def free_port() -> int:
 class RunningApp:
     """One `loonjournaal serve` process with its own data dir and captured output."""
 
-    def __init__(self, binary: pathlib.Path, workdir: pathlib.Path, args: list[str]):
+    def __init__(self, binary: pathlib.Path, workdir: pathlib.Path, args: list[str], data_dir: pathlib.Path | None = None):
         self.workdir = workdir
-        self.data_dir = workdir / "data"
+        self.data_dir = data_dir or workdir / "data"
         self.port = free_port()
         self.sandbox_port = free_port() if args[0] == "demo" else None
         self.stdout_path = workdir / "stdout.txt"
@@ -39,7 +39,11 @@ class RunningApp:
             stderr=open(self.stderr_path, "wb"),
             env={**os.environ, "LOG_LEVEL": "info"},
         )
-        self.launch_url = self._wait_for_launch_url()
+        try:
+            self.launch_url = self._wait_for_launch_url()
+        except BaseException:
+            self.stop()
+            raise
 
     def _wait_for_launch_url(self) -> str:
         deadline = time.time() + 30
