@@ -39,6 +39,8 @@ public struct AdministrationSyncResult: Sendable, Equatable {
     public var cancelled = false
     /// Why this administration failed, in Dutch (nil: it succeeded).
     public var error: String?
+    /// Why nothing came, when Loket has no runs (Journaal Basis instead of a journal profile).
+    public var note: String?
 
     public init(target: SyncTarget) { self.target = target }
 
@@ -46,7 +48,7 @@ public struct AdministrationSyncResult: Sendable, Equatable {
         SyncResultRow(
             administrationId: self.target.administrationId, code: self.target.code, name: self.target.name, imported: self.imported,
             alreadyPresent: self.alreadyPresent, waiting: self.waiting, booked: self.booked.count, notBooked: self.notBooked.count,
-            cancelled: self.cancelled, error: self.error
+            cancelled: self.cancelled, error: self.error, note: self.note
         )
     }
 }
@@ -176,6 +178,12 @@ public struct BulkSync: Sendable {
             guard let link = try self.database.link(administrationId: target.administrationId) else { throw RunImporter.ImportError.notLinked }
             let client = try self.importer.loket.apiClient(connectionId: link.connectionId)
             let runs = try await client.journalRuns(payrollAdministrationId: link.payrollAdministrationId)
+            if runs.isEmpty {
+                let profile = try self.database.hasJournalProfile(connectionId: link.connectionId, payrollAdministrationId: link.payrollAdministrationId)
+                result.note = profile == false
+                    ? "Geen journaalruns: deze loonadministratie gebruikt in Loket nog Journaal Basis of de oude journaalmodule, niet het journaalprofiel (Journaliseren, product 940)."
+                    : "Nog geen journaalrun in Loket."
+            }
             let existing = try self.database.entriesByJournalRun(administrationId: target.administrationId)
             for run in runs.sorted(by: { $0.sequenceNumber < $1.sequenceNumber }) {
                 if existing[run.id] != nil {

@@ -275,6 +275,8 @@ enum Migrations {
                         not_booked INTEGER NOT NULL,
                         cancelled BOOLEAN NOT NULL,
                         error TEXT,
+                        -- Why nothing came, when that needs saying (no journal profile in Loket).
+                        note TEXT,
                         PRIMARY KEY (sync_run_id, administration_id)
                     );
                     """

@@ -13,10 +13,11 @@ public struct SyncResultRow: Codable, Sendable, Equatable, FetchableRecord {
     public var notBooked: Int
     public var cancelled: Bool
     public var error: String?
+    public var note: String?
 
     public init(
         administrationId: Int64, code: String, name: String, imported: Int = 0, alreadyPresent: Int = 0, waiting: Int = 0,
-        booked: Int = 0, notBooked: Int = 0, cancelled: Bool = false, error: String? = nil
+        booked: Int = 0, notBooked: Int = 0, cancelled: Bool = false, error: String? = nil, note: String? = nil
     ) {
         self.administrationId = administrationId
         self.code = code
@@ -28,6 +29,7 @@ public struct SyncResultRow: Codable, Sendable, Equatable, FetchableRecord {
         self.notBooked = notBooked
         self.cancelled = cancelled
         self.error = error
+        self.note = note
     }
 }
 
@@ -112,12 +114,12 @@ extension AppDatabase {
                 try db.execute(
                     sql: """
                         INSERT OR REPLACE INTO sync_results
-                            (sync_run_id, administration_id, imported, already_present, waiting, booked, not_booked, cancelled, error)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            (sync_run_id, administration_id, imported, already_present, waiting, booked, not_booked, cancelled, error, note)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         id, result.administrationId, result.imported, result.alreadyPresent, result.waiting, result.booked, result.notBooked,
-                        result.cancelled, result.error,
+                        result.cancelled, result.error, result.note,
                     ]
                 )
             }
@@ -152,12 +154,23 @@ extension AppDatabase {
                 db,
                 sql: """
                     SELECT r.administration_id AS administrationId, a.code, a.name, r.imported, r.already_present AS alreadyPresent,
-                           r.waiting, r.booked, r.not_booked AS notBooked, r.cancelled, r.error
+                           r.waiting, r.booked, r.not_booked AS notBooked, r.cancelled, r.error, r.note
                     FROM sync_results r JOIN administrations a ON a.id = r.administration_id
                     WHERE r.sync_run_id = ?
                     ORDER BY r.error IS NULL, a.code COLLATE NOCASE
                     """,
                 arguments: [syncRunId]
+            )
+        }
+    }
+
+    /// Whether the cached company list says this payroll administration has a journal profile
+    /// (nil: not in the list).
+    public func hasJournalProfile(connectionId: Int64, payrollAdministrationId: String) throws -> Bool? {
+        try self.writer.read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT has_journal_profile FROM loket_payroll_administrations WHERE connection_id = ? AND payroll_administration_id = ?",
+                arguments: [connectionId, payrollAdministrationId]
             )
         }
     }

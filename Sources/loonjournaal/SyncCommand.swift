@@ -83,6 +83,7 @@ struct Sync: AsyncParsableCommand {
                 outcome = "MISLUKT: \(error)"
             } else {
                 outcome = "\(result.imported) nieuw, \(result.alreadyPresent) al aanwezig" + (result.waiting > 0 ? ", \(result.waiting) nog niet klaar in Loket" : "")
+                    + (result.note.map { " – \($0)" } ?? "")
             }
             progress.write("[\(snapshot.done)/\(snapshot.total)] \(result.target.code) \(result.target.name): \(outcome)\n")
         }

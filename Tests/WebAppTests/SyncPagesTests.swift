@@ -68,6 +68,9 @@ extension Harness {
             #expect(summary.body.contains("<dd id=\"sync-imported\">10</dd>"))
             #expect(summary.body.contains("<dd id=\"sync-failed\">0</dd>"))
             #expect(summary.body.contains("1 run(s) nog niet klaar in Loket"))
+            // Empty is explained: Journaal Basis (Zorg Thuis) versus no run yet (Groen Hoveniers).
+            #expect(summary.body.contains("nog Journaal Basis of de oude journaalmodule"))
+            #expect(summary.body.contains("Nog geen journaalrun in Loket."))
             #expect(!summary.body.contains("id=\"sync-retry\""))
             #expect(try await h.get("/").body.contains("Laatst bijgewerkt op"))
 

@@ -36,7 +36,7 @@ struct SyncController {
             hasLinks: linkCount > 0,
             progress: running.map(SyncPage.Progress.init),
             summary: summary,
-            history: recent.map(SyncPage.HistoryRow.init),
+            history: recent.map { SyncPage.HistoryRow($0, running: $0.id == running?.syncRunId) },
             concurrency: String(try database.syncConcurrency())
         )
         return self.pages.renderer.render("sync", page)
@@ -175,7 +175,7 @@ extension SyncPage.ResultRow {
         } else if row.cancelled && row.imported == 0 {
             outcome = "Overgeslagen (gestopt)."
         } else {
-            outcome = row.imported == 0 ? "Niets nieuws." : "\(row.imported) nieuwe concept(en)."
+            outcome = row.imported == 0 ? (row.note ?? "Niets nieuws.") : "\(row.imported) nieuwe concept(en)."
             if row.alreadyPresent > 0 { outcome += " \(row.alreadyPresent) al eerder geïmporteerd." }
             if row.waiting > 0 { outcome += " \(row.waiting) run(s) nog niet klaar in Loket." }
             if row.booked > 0 { outcome += " \(row.booked) geboekt." }
@@ -190,18 +190,19 @@ extension SyncPage.ResultRow {
 }
 
 extension SyncPage.HistoryRow {
-    init(_ run: SyncRunRow) {
+    init(_ run: SyncRunRow, running: Bool) {
         let outcome: String
-        switch run.outcome {
+        switch running ? "running" : run.outcome {
+        case "running": outcome = "bezig"
         case "completed": outcome = "gelukt"
         case "failures": outcome = "\(run.failed) mislukt"
         case "cancelled": outcome = "gestopt"
-        default: outcome = run.finishedAt == nil ? "afgebroken of bezig" : "onbekend"
+        default: outcome = run.finishedAt == nil ? "afgebroken (loonjournaal stopte)" : "onbekend"
         }
         self.init(
             started: DutchFormat.dateTime(run.startedAt), origin: run.origin == "cli" ? "opdrachtregel" : "scherm",
             administrations: DutchFormat.count(run.administrations), runsImported: DutchFormat.count(run.runsImported), outcome: outcome,
-            failed: run.failed > 0 || run.finishedAt == nil
+            failed: run.failed > 0 || (run.finishedAt == nil && !running)
         )
     }
 }
