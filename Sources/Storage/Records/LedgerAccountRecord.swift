@@ -30,3 +30,18 @@ public struct LedgerAccountRecord: Codable, Equatable, Sendable, FetchableRecord
         public static let number = Column("number")
     }
 }
+
+extension LedgerAccountRecord {
+    /// Read by name without Codable: every draft page and import reads the whole chart.
+    public init(row: Row) throws {
+        self.id = row["id"]
+        self.administrationId = row["administration_id"]
+        self.number = row["number"]
+        self.name = row["name"]
+        self.type = row["type"]
+        self.rgsCode = row["rgs_code"]
+        self.isActive = row["is_active"]
+        self.createdAt = row["created_at"]
+        self.updatedAt = row["updated_at"]
+    }
+}
