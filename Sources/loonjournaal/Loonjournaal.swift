@@ -374,6 +374,10 @@ enum Startup {
     }
 
     static func serve(port: Int, prepared: Prepared, defaults: LoketDefaults, openBrowser: Bool, banner: String) async throws {
+        // Pages of a few hundred kB are built and freed on every request; glibc would map and
+        // unmap each of them (page faults on every request: p99 of a 300-line draft 88 → 36 ms,
+        // BENCHMARKS.md). Keep such blocks in the heap instead.
+        HeapTuning.keepLargeBlocks()
         let logger = self.makeLogger()
         let transport = LiveHTTPTransport()
         let loket = LoketService(
@@ -420,6 +424,17 @@ enum Startup {
         var logger = Logger(label: "loonjournaal")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         return logger
+    }
+}
+
+/// glibc's `mallopt` (not in Swift's Glibc module), looked up at run time.
+enum HeapTuning {
+    static func keepLargeBlocks() {
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+        _ = mallopt(-3, 16 << 20)  // M_MMAP_THRESHOLD: blocks below 16 MB come from the heap
+        _ = mallopt(-1, 64 << 20)  // M_TRIM_THRESHOLD: give memory back above 64 MB free
     }
 }
 
