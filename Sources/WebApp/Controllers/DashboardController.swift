@@ -57,6 +57,7 @@ struct DashboardController {
         let view = DashboardPage(
             layout: try self.pages.layout("Overzicht", section: "dashboard", context: context),
             administrations: rows,
+            rowsHTML: DashboardRowsHTML.render(rows),
             administrationCount: DutchFormat.count(found.total),
             hasAdministrations: found.total > 0 || !search.isEmpty,
             search: search,

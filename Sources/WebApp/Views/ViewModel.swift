@@ -62,22 +62,7 @@ extension EntryPage.Option: MustacheParent {
     }
 }
 
-extension DashboardPage.Row: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "id": self.id
-        case "code": self.code
-        case "name": self.name
-        case "fiscalYear": self.fiscalYear
-        case "accounts": self.accounts
-        case "hasNoAccounts": self.hasNoAccounts
-        case "loketLink": self.loketLink
-        case "drafts": self.drafts
-        case "hasDrafts": self.hasDrafts
-        default: nil
-        }
-    }
-}
+extension DashboardPage.Row: ViewModel {}
 
 // MARK: - Everything else: by remembered position
 

@@ -36,6 +36,8 @@ struct DashboardPage: Sendable {
     let layout: Layout
     /// One page of them (50), by code.
     let administrations: [Row]
+    /// Those rows as table rows (`DashboardRowsHTML`, escaped).
+    let rowsHTML: SafeHTML
     /// How many there are (matching the search) in all.
     let administrationCount: String
     /// False only when there is no administration at all (the welcome).
