@@ -175,18 +175,19 @@ public struct BulkSync: Sendable {
         var result = AdministrationSyncResult(target: target)
         var created: [Int64] = []
         do {
-            guard let link = try self.database.link(administrationId: target.administrationId) else { throw RunImporter.ImportError.notLinked }
+            guard let context = try await self.database.importContext(administrationId: target.administrationId) else {
+                throw RunImporter.ImportError.notLinked
+            }
+            let link = context.link
             let client = try self.importer.loket.apiClient(connectionId: link.connectionId)
             let runs = try await client.journalRuns(payrollAdministrationId: link.payrollAdministrationId)
             if runs.isEmpty {
-                let profile = try self.database.hasJournalProfile(connectionId: link.connectionId, payrollAdministrationId: link.payrollAdministrationId)
-                result.note = profile == false
+                result.note = context.hasJournalProfile == false
                     ? "Geen journaalruns: deze loonadministratie gebruikt in Loket nog Journaal Basis of de oude journaalmodule, niet het journaalprofiel (Journaliseren, product 940)."
                     : "Nog geen journaalrun in Loket."
             }
-            let existing = try self.database.entriesByJournalRun(administrationId: target.administrationId)
             for run in runs.sorted(by: { $0.sequenceNumber < $1.sequenceNumber }) {
-                if existing[run.id] != nil {
+                if context.importedRuns.contains(run.id) {
                     result.alreadyPresent += 1
                     continue
                 }
@@ -199,11 +200,11 @@ public struct BulkSync: Sendable {
                     break
                 }
                 let lines = try await client.journalRunResults(id: run.id)
-                let draft = try self.importer.makeDraft(
+                let draft = try RunImporter.draft(
                     run: run, isDifference: RunImporter.isDifference(run, in: runs), lines: lines, link: link,
-                    administrationId: target.administrationId, sequence: 1
+                    administrationId: target.administrationId, sequence: 1, settings: context.settings, accounts: context.accountsByCode
                 )
-                let stored = try self.database.insertImportedDraft(draft, at: self.importer.now())
+                let stored = try await self.database.storeImportedDraft(draft, at: self.importer.now())
                 if stored.created {
                     result.imported += 1
                     created.append(stored.entryId)

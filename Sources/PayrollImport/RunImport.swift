@@ -184,14 +184,25 @@ public struct RunImporter: Sendable {
     }
 
     func makeDraft(run: LoketJournalRun, isDifference: Bool, lines: [LoketJournalLine], link: LoketLinkRecord, administrationId: Int64, sequence: Int) throws -> NewDraft {
+        let settings = try self.database.settings(administrationId: administrationId)
+        let accounts = try self.database.accountsForLoketCodes(administrationId: administrationId, codes: Set(lines.map(\.generalLedgerAccount.code)))
+        return try Self.draft(
+            run: run, isDifference: isDifference, lines: lines, link: link, administrationId: administrationId, sequence: sequence,
+            settings: settings, accounts: accounts
+        )
+    }
+
+    /// The draft of one run, given the administration's settings and account codes (no I/O).
+    static func draft(
+        run: LoketJournalRun, isDifference: Bool, lines: [LoketJournalLine], link: LoketLinkRecord, administrationId: Int64, sequence: Int,
+        settings: AdministrationSettings, accounts: [String: Int64]
+    ) throws -> NewDraft {
         let period = run.payrollRun?.payrollPeriod
         guard let year = period?.year, let number = period?.periodNumber else { throw ImportError.noPeriod }
         let loketEnd = period?.periodEndDate.flatMap { try? CalendarDate.parse(String($0.prefix(10))) }
         guard let date = PayrollCalendar.entryDate(year: year, period: number, kind: PayrollPeriodKind(dutch: link.periodType), loketEndDate: loketEnd) else {
             throw ImportError.noPeriod
         }
-        let settings = try self.database.settings(administrationId: administrationId)
-        let accounts = try self.database.accountsForLoketCodes(administrationId: administrationId, codes: Set(lines.map(\.generalLedgerAccount.code)))
         let newLines = lines.map { line in
             let description = [line.generalLedgerAccount.description, line.payrollComponent?.description].compactMap { $0 }.joined(separator: " – ")
             return NewLine(

@@ -174,6 +174,67 @@ extension AppDatabase {
         }
     }
 
+    /// The same as `insertImportedDraft`, suspending instead of blocking the caller's thread
+    /// while the write (and its fsync) waits: a bulk sync runs several imports at once on
+    /// Swift's few cooperative threads.
+    public func storeImportedDraft(_ draft: NewDraft, at now: Date) async throws -> (entryId: Int64, created: Bool) {
+        try await self.writer.write { db in
+            if let reference = draft.sourceReference,
+                let existing = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT id FROM journal_entries WHERE administration_id = ? AND source = ? AND source_reference = ? AND source_sequence = ?",
+                    arguments: [draft.administrationId, draft.source, reference, draft.sourceSequence]
+                )
+            {
+                return (existing, false)
+            }
+            let id = try self.insertDraft(draft, at: now, db)
+            try self.recordHistory(id, draft.administrationId, "boeking", "", "concept aangemaakt uit \(draft.source == "loket" ? "Loket" : draft.source)", now, db)
+            return (id, true)
+        }
+    }
+
+    /// What an import needs to know of one linked administration, read at once.
+    public struct ImportContext: Sendable {
+        public let link: LoketLinkRecord
+        public let settings: AdministrationSettings
+        /// Journal-run ids that have an entry already.
+        public let importedRuns: Set<String>
+        /// Loket account code → account id (a remembered mapping, or an account with that number).
+        public let accountsByCode: [String: Int64]
+        /// From the cached company list (nil: not in it).
+        public let hasJournalProfile: Bool?
+    }
+
+    /// One read for everything a bulk sync needs of an administration; nil when it is not linked.
+    public func importContext(administrationId: Int64) async throws -> ImportContext? {
+        try await self.writer.read { db in
+            guard let link = try LoketLinkRecord.filter(Column("administration_id") == administrationId).fetchOne(db) else { return nil }
+            let settingsRow = try Row.fetchOne(
+                db, sql: "SELECT period_rule, mark_processed_in_loket FROM administration_settings WHERE administration_id = ?", arguments: [administrationId]
+            )
+            let settings = settingsRow.map {
+                AdministrationSettings(periodRule: FinancialPeriodRule(rawValue: $0["period_rule"]) ?? .calendarMonth, markProcessedInLoket: $0["mark_processed_in_loket"])
+            } ?? AdministrationSettings()
+            let imported = try String.fetchSet(
+                db, sql: "SELECT source_reference FROM journal_entries WHERE administration_id = ? AND source = 'loket' AND source_reference IS NOT NULL",
+                arguments: [administrationId]
+            )
+            var accounts: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT loket_code, account_id FROM account_mappings WHERE administration_id = ?", arguments: [administrationId]) {
+                accounts[row["loket_code"]] = row["account_id"]
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT number, id FROM ledger_accounts WHERE administration_id = ?", arguments: [administrationId]) {
+                accounts[row["number"]] = row["id"]
+            }
+            let profile = try Bool.fetchOne(
+                db, sql: "SELECT has_journal_profile FROM loket_payroll_administrations WHERE connection_id = ? AND payroll_administration_id = ?",
+                arguments: [link.connectionId, link.payrollAdministrationId]
+            )
+            return ImportContext(link: link, settings: settings, importedRuns: imported, accountsByCode: accounts, hasJournalProfile: profile)
+        }
+    }
+
     /// The import generation a new import of this run gets: 1, or one more than the last when
     /// every earlier entry of the run has been reversed.
     public func nextImportSequence(administrationId: Int64, source: String, reference: String) throws -> Int {

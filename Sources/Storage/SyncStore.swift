@@ -164,17 +164,6 @@ extension AppDatabase {
         }
     }
 
-    /// Whether the cached company list says this payroll administration has a journal profile
-    /// (nil: not in the list).
-    public func hasJournalProfile(connectionId: Int64, payrollAdministrationId: String) throws -> Bool? {
-        try self.writer.read { db in
-            try Bool.fetchOne(
-                db, sql: "SELECT has_journal_profile FROM loket_payroll_administrations WHERE connection_id = ? AND payroll_administration_id = ?",
-                arguments: [connectionId, payrollAdministrationId]
-            )
-        }
-    }
-
     /// Entries without a single line (must never exist; checked after crashes).
     public func entriesWithoutLines() throws -> Int {
         try self.writer.read { db in
