@@ -158,40 +158,29 @@ extension AppDatabase {
     /// Stores an imported draft unless the run has an entry already (then returns that one).
     /// One transaction; the unique index is the last guard against doubles.
     public func insertImportedDraft(_ draft: NewDraft, at now: Date) throws -> (entryId: Int64, created: Bool) {
-        try self.writer.write { db in
-            if let reference = draft.sourceReference,
-                let existing = try Int64.fetchOne(
-                    db,
-                    sql: "SELECT id FROM journal_entries WHERE administration_id = ? AND source = ? AND source_reference = ? AND source_sequence = ?",
-                    arguments: [draft.administrationId, draft.source, reference, draft.sourceSequence]
-                )
-            {
-                return (existing, false)
-            }
-            let id = try self.insertDraft(draft, at: now, db)
-            try self.recordHistory(id, draft.administrationId, "boeking", "", "concept aangemaakt uit \(draft.source == "loket" ? "Loket" : draft.source)", now, db)
-            return (id, true)
+        try self.writer.write { try self.insertImported(draft, now, $0) }
+    }
+
+    private func insertImported(_ draft: NewDraft, _ now: Date, _ db: Database) throws -> (entryId: Int64, created: Bool) {
+        if let reference = draft.sourceReference,
+            let existing = try Int64.fetchOne(
+                db,
+                sql: "SELECT id FROM journal_entries WHERE administration_id = ? AND source = ? AND source_reference = ? AND source_sequence = ?",
+                arguments: [draft.administrationId, draft.source, reference, draft.sourceSequence]
+            )
+        {
+            return (existing, false)
         }
+        let id = try self.insertDraft(draft, at: now, db)
+        try self.recordHistory(id, draft.administrationId, "boeking", "", "concept aangemaakt uit \(draft.source == "loket" ? "Loket" : draft.source)", now, db)
+        return (id, true)
     }
 
     /// The same as `insertImportedDraft`, suspending instead of blocking the caller's thread
     /// while the write (and its fsync) waits: a bulk sync runs several imports at once on
     /// Swift's few cooperative threads.
     public func storeImportedDraft(_ draft: NewDraft, at now: Date) async throws -> (entryId: Int64, created: Bool) {
-        try await self.writer.write { db in
-            if let reference = draft.sourceReference,
-                let existing = try Int64.fetchOne(
-                    db,
-                    sql: "SELECT id FROM journal_entries WHERE administration_id = ? AND source = ? AND source_reference = ? AND source_sequence = ?",
-                    arguments: [draft.administrationId, draft.source, reference, draft.sourceSequence]
-                )
-            {
-                return (existing, false)
-            }
-            let id = try self.insertDraft(draft, at: now, db)
-            try self.recordHistory(id, draft.administrationId, "boeking", "", "concept aangemaakt uit \(draft.source == "loket" ? "Loket" : draft.source)", now, db)
-            return (id, true)
-        }
+        try await self.writer.write { try self.insertImported(draft, now, $0) }
     }
 
     /// What an import needs to know of one linked administration, read at once.

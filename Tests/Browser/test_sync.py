@@ -23,7 +23,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import RunningApp, free_port, navigate
+from conftest import RunningApp, free_port, navigate, stop_process
 
 DATABASE = "loonjournaal.sqlite"
 SUMMARY = re.compile(
@@ -109,13 +109,7 @@ class Simulator:
         return runs
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 def cli(binary, *args, timeout=180, env=None):
