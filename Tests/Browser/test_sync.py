@@ -40,7 +40,7 @@ MEDIA = "application/json;version=2018-01-01"
 class Simulator:
     """One `loonjournaal sandbox` process (the Loket simulator) on a free loopback port."""
 
-    def __init__(self, binary, workdir, employers, latency_ms, extra=()):
+    def __init__(self, binary, workdir, employers, latency_ms, extra=(), env=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = workdir / f"sandbox-{self.port}.txt"
@@ -48,7 +48,7 @@ class Simulator:
             self.process = subprocess.Popen(
                 [str(binary), "sandbox", "--port", str(self.port), "--employers", str(employers),
                  "--latency-ms", str(latency_ms), *extra],
-                stdout=log, stderr=subprocess.STDOUT,
+                stdout=log, stderr=subprocess.STDOUT, env=env,
             )
         try:
             deadline = time.time() + 30
