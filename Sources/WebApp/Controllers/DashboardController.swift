@@ -16,8 +16,10 @@ struct DashboardController {
     /// GET / — the dashboard; its empty state says to create an administration first.
     @Sendable func dashboard(_ request: Request, context: AppRequestContext) async throws -> Response {
         // An accountant may keep hundreds of administrations: a page of them, and a search.
-        let search = String((request.uri.queryParameters.get("zoek") ?? "").trimmingCharacters(in: .whitespaces).prefix(100))
-        let requestedPage = max(request.uri.queryParameters.get("pagina").flatMap { Int($0) } ?? 1, 1)
+        // Read like a form: a GET form sends spaces as "+" (Hummingbird's query parameters keep them).
+        let query = FormData.urlEncoded(request.uri.query ?? "")
+        let search = String(query["zoek"].trimmingCharacters(in: .whitespaces).prefix(100))
+        let requestedPage = max(Int(query["pagina"]) ?? 1, 1)
         var found = try self.pages.database.administrationSummaries(search: search, limit: Self.pageSize, offset: (requestedPage - 1) * Self.pageSize)
         let pageCount = max((found.total + Self.pageSize - 1) / Self.pageSize, 1)
         let page = min(requestedPage, pageCount)
