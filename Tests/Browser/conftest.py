@@ -1,5 +1,8 @@
 """Fixtures for the end-to-end tests: the real loonjournaal binary, copied alone into an empty
 directory, and a real headless Chromium driven by Selenium."""
+import base64
+import hashlib
+import json
 import os
 import pathlib
 import re
@@ -8,6 +11,9 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -19,6 +25,41 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def no_redirect_opener():
+    """An opener that hands back 3xx answers (as HTTPError) instead of following them."""
+    return urllib.request.build_opener(_NoRedirect)
+
+
+def simulator_token(url: str) -> str:
+    """An access token of the simulator's demo user, by the authorization-code flow with PKCE
+    (as the app does it), for tests that read the simulator's API themselves."""
+    verifier = base64.urlsafe_b64encode(b"v" * 32).rstrip(b"=").decode()
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    redirect = "http://127.0.0.1:9/oauth/callback"
+    form = {
+        "client_id": "loonjournaal-demo", "redirect_uri": redirect, "state": "s", "code_challenge": challenge,
+        "code_challenge_method": "S256", "username": "demo", "password": "demo", "action": "login",
+    }
+    try:
+        no_redirect_opener().open(urllib.request.Request(url + "/authorize", data=urllib.parse.urlencode(form).encode()), timeout=30)
+        raise AssertionError("the simulator's login did not redirect")
+    except urllib.error.HTTPError as redirect_response:
+        location = redirect_response.headers["Location"]
+    code = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["code"][0]
+    body = urllib.parse.urlencode({
+        "grant_type": "authorization_code", "code": code, "redirect_uri": redirect, "client_id": "loonjournaal-demo",
+        "client_secret": "demo-secret", "code_verifier": verifier,
+    }).encode()
+    request = urllib.request.Request(url + "/token", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["access_token"]
 
 
 class RunningApp:

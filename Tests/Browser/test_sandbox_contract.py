@@ -1,8 +1,6 @@
 """The simulator's responses, validated against the schemas of Loket's own OpenAPI excerpt
 (`shared/reference/loket/loket-openapi.journal-excerpt.json`)."""
-import base64
 import copy
-import hashlib
 import json
 import pathlib
 import re
@@ -16,7 +14,7 @@ import pytest
 import referencing
 from referencing.jsonschema import DRAFT202012
 
-from conftest import ROOT, free_port
+from conftest import ROOT, free_port, simulator_token
 
 SPEC_CANDIDATES = [ROOT.parent / "shared/reference/loket/loket-openapi.journal-excerpt.json"]
 MEDIA = "application/json;version=2018-01-01"
@@ -67,31 +65,7 @@ class Sandbox:
         self.url = f"http://127.0.0.1:{self.port}"
 
     def token(self):
-        verifier = base64.urlsafe_b64encode(b"v" * 32).rstrip(b"=").decode()
-        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-        redirect = "http://127.0.0.1:9/oauth/callback"
-        form = {
-            "client_id": "loonjournaal-demo", "redirect_uri": redirect, "state": "s", "code_challenge": challenge,
-            "code_challenge_method": "S256", "username": "demo", "password": "demo", "action": "login",
-        }
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
-
-        opener = urllib.request.build_opener(NoRedirect)
-        try:
-            opener.open(urllib.request.Request(self.url + "/authorize", data=urllib.parse.urlencode(form).encode()))
-            raise AssertionError("expected a redirect")
-        except urllib.error.HTTPError as redirect_response:
-            location = redirect_response.headers["Location"]
-        code = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["code"][0]
-        body = urllib.parse.urlencode({
-            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect, "client_id": "loonjournaal-demo",
-            "client_secret": "demo-secret", "code_verifier": verifier,
-        }).encode()
-        with urllib.request.urlopen(urllib.request.Request(self.url + "/token", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"})) as response:
-            return json.loads(response.read())["access_token"]
+        return simulator_token(self.url)
 
     def call(self, method, path, token, body=None):
         request = urllib.request.Request(

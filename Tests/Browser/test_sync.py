@@ -4,8 +4,6 @@ SIGKILL at a random moment, and the same sync started from the dashboard in a re
 Every test runs the real binary against the built-in Loket simulator (`loonjournaal sandbox`)
 on a data dir prepared by the hidden `dev-setup` command (real OAuth flow, every payroll
 administration linked to a new administration with the starter chart)."""
-import base64
-import hashlib
 import json
 import random
 import re
@@ -23,7 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import RunningApp, free_port, navigate, stop_process
+from conftest import RunningApp, free_port, navigate, simulator_token, stop_process
 
 DATABASE = "loonjournaal.sqlite"
 SUMMARY = re.compile(
@@ -64,33 +62,7 @@ class Simulator:
 
     def token(self):
         """An access token of its own (authorization code + PKCE, like the app does)."""
-        verifier = base64.urlsafe_b64encode(b"t" * 32).rstrip(b"=").decode()
-        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-        redirect = "http://127.0.0.1:9/oauth/callback"
-        form = {
-            "client_id": "loonjournaal-demo", "redirect_uri": redirect, "state": "s", "code_challenge": challenge,
-            "code_challenge_method": "S256", "username": "demo", "password": "demo", "action": "login",
-        }
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
-
-        try:
-            urllib.request.build_opener(NoRedirect).open(
-                urllib.request.Request(self.url + "/authorize", data=urllib.parse.urlencode(form).encode()), timeout=30
-            )
-            raise AssertionError("the simulator's login did not redirect")
-        except urllib.error.HTTPError as redirect_response:
-            location = redirect_response.headers["Location"]
-        code = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["code"][0]
-        body = urllib.parse.urlencode({
-            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect, "client_id": "loonjournaal-demo",
-            "client_secret": "demo-secret", "code_verifier": verifier,
-        }).encode()
-        request = urllib.request.Request(self.url + "/token", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())["access_token"]
+        return simulator_token(self.url)
 
     def get(self, path, token):
         request = urllib.request.Request(self.url + path, headers={"Authorization": f"Bearer {token}", "Accept": MEDIA})

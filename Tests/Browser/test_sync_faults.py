@@ -12,7 +12,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from conftest import RunningApp
+from conftest import RunningApp, no_redirect_opener
 from test_sync import (
     Simulator, cli, dev_setup, duplicate_runs, entries_without_lines, imported_runs, loket_entry_count, query, summary_numbers,
 )
@@ -43,9 +43,10 @@ def test_sync_under_the_fault_matrix_imports_every_run_exactly_once(binary_alone
             # Exit 1 names every failed administration with a Dutch reason.
             assert done.returncode == 1, done.stdout + done.stderr
             assert failed >= 1
-            named = re.findall(r"^  (L\d+) .+: (.+)$", done.stdout.split("Mislukt", 1)[1], re.M)
+            # "  CODE name: reason" — the reason itself may contain ": ", so the name ends at the first.
+            named = re.findall(r"^  (L\d+) (.+?): (.+)$", done.stdout.split("Mislukt", 1)[1], re.M)
             assert len(named) == failed, done.stdout
-            assert all("Loket" in reason for _, reason in named), named
+            assert all("Loket" in reason for _, _, reason in named), named
         assert rounds[-1][0] == 0, rounds
     finally:
         faulty.stop()
@@ -70,11 +71,7 @@ class Session:
     def __init__(self, app: RunningApp):
         self.origin = app.origin
 
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
-
-        self.opener = urllib.request.build_opener(NoRedirect)
+        self.opener = no_redirect_opener()
         try:
             self.opener.open(app.launch_url, timeout=30)
             raise AssertionError("the launch link did not redirect")
