@@ -23,9 +23,6 @@ struct SafeHTML: Sendable, MustacheCustomRenderable {
         /// User or Loket data, escaped for text and attribute values.
         mutating func text(_ value: String) { self.text += HTMLEscape.escape(value) }
 
-        /// Another fragment built the same way.
-        mutating func append(_ fragment: SafeHTML) { self.text += fragment.renderText }
-
         var html: SafeHTML { SafeHTML(self.text) }
     }
 }
