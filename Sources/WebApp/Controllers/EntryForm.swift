@@ -99,9 +99,9 @@ extension EntryController {
             if form["remove_\(index)"] == "1" { continue }
             if lineId == nil && accountText.isEmpty && debitText.isEmpty && creditText.isEmpty && lineDescription.isEmpty { continue }
             // The account is typed (or picked from the list) as "number" or "number name".
-            let accountNumber = accountText.trimmedForInput.split(whereSeparator: \.isWhitespace).first.map { String($0).lowercased() }
+            let accountNumber = accountText.trimmedForInput.split(whereSeparator: \.isWhitespace).first.map(String.init)
             var line = EditableLine(
-                lineId: lineId, accountId: accountNumber.flatMap { accountsByNumber[$0] }, description: lineDescription, costCenter: costCenter,
+                lineId: lineId, accountId: accountNumber.flatMap { accountsByNumber[$0.lowercased()] }, description: lineDescription, costCenter: costCenter,
                 costUnit: costUnit, debitText: debitText, creditText: creditText, original: lineId.flatMap { storedById[$0] }
             )
             let number = lines.count + 1
