@@ -50,6 +50,8 @@ public struct SandboxHandle: Sendable {
     public var faultsInjected: Int { self.state.counters.faultsInjected }
     /// The most API requests that were ever being answered at the same time.
     public var maxConcurrentRequests: Int { self.state.counters.maxInFlight }
+    /// Starts counting `maxConcurrentRequests` afresh (e.g. after the set-up calls).
+    public func resetMaxConcurrentRequests() { self.state.withWorld { $0.counters.maxInFlight = $0.counters.inFlight } }
     /// Ids of the journal runs an import can take (status 4 or higher), per payroll administration.
     public var importableRuns: [String: [String]] {
         self.state.withWorld { world in
@@ -87,6 +89,7 @@ public func buildSandbox(
     let router = Router()
     router.addMiddleware {
         SandboxLogMiddleware(logger: logger)
+        InFlightMiddleware(state: state)
         LatencyMiddleware(milliseconds: configuration.latencyMilliseconds)
     }
     let oauth = SandboxOAuth(configuration: configuration, state: state)
@@ -116,6 +119,20 @@ struct SandboxLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let response = try await next(request, context)
         self.logger.debug("sandbox", metadata: ["method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)"])
         return response
+    }
+}
+
+/// Counts `/v2` requests being answered, latency included (what a client sees as in flight).
+struct InFlightMiddleware<Context: RequestContext>: RouterMiddleware {
+    let state: SandboxState
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.uri.path.hasPrefix("/v2/") else { return try await next(request, context) }
+        self.state.withWorld { world in
+            world.counters.inFlight += 1
+            world.counters.maxInFlight = max(world.counters.maxInFlight, world.counters.inFlight)
+        }
+        defer { self.state.withWorld { $0.counters.inFlight -= 1 } }
+        return try await next(request, context)
     }
 }
 

@@ -177,12 +177,7 @@ struct SandboxAPI {
     struct Refusal: Error { let response: Response }
 
     private func guarded(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
-        self.state.withWorld { world in
-            world.counters.apiRequests += 1
-            world.counters.inFlight += 1
-            world.counters.maxInFlight = max(world.counters.maxInFlight, world.counters.inFlight)
-        }
-        defer { self.state.withWorld { $0.counters.inFlight -= 1 } }
+        self.state.withWorld { $0.counters.apiRequests += 1 }
         if let fault = await self.injectFault() { return fault }
         guard let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") else {
             return Self.unauthorized()

@@ -86,6 +86,7 @@ struct SyncWorld {
             let targets = try world.targets()
             #expect(targets.count == 13)
             let before = world.handle.apiRequests
+            world.handle.resetMaxConcurrentRequests()  // the company list was fetched 4 at a time
             let results = await world.run(targets, concurrency: 3)
             #expect(results.count == 13)
             #expect(results.allSatisfy { $0.error == nil })
@@ -130,8 +131,9 @@ struct SyncWorld {
                     // Named: a Dutch sentence about Loket, never an empty or raw error.
                     #expect(message.count > 20 && message.contains("Loket"), "\(message)")
                 }
-                // One failing administration never stops the others.
-                if results.contains(where: { $0.error != nil }) {
+                // One failing administration never stops the others (checked in the first round:
+                // a later round may retry a single administration that fails again).
+                if rounds == 1 && results.contains(where: { $0.error != nil }) {
                     #expect(results.contains { $0.error == nil })
                 }
                 remaining = results.filter { $0.error != nil }.map(\.target)
