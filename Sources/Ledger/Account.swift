@@ -59,16 +59,7 @@ public enum AccountRules {
         guard !value.isEmpty else {
             throw FieldError(field: "name", message: "Vul een naam voor de rekening in.")
         }
-        guard value.count <= self.maxNameLength else {
-            throw FieldError(
-                field: "name",
-                message: "De naam is te lang (\(value.count) tekens; maximaal \(self.maxNameLength))."
-            )
-        }
-        guard !value.containsControlCharacters else {
-            throw FieldError(field: "name", message: "De naam bevat onzichtbare stuurtekens.")
-        }
-        return value
+        return try TextRules.line(value, max: self.maxNameLength, what: "De naam", field: "name")
     }
 
     /// Checks the account type code (B or W).

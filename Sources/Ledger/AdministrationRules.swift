@@ -93,10 +93,8 @@ public enum AdministrationRules {
         let name = input.name.trimmedForInput
         if name.isEmpty {
             errors.add("name", "Vul de naam van de administratie in.")
-        } else if name.count > self.maxNameLength {
-            errors.add("name", "De naam is te lang (\(name.count) tekens; maximaal \(self.maxNameLength)).")
-        } else if name.containsControlCharacters {
-            errors.add("name", "De naam bevat onzichtbare stuurtekens.")
+        } else if let problem = TextRules.lineProblem(name, max: self.maxNameLength, what: "De naam") {
+            errors.add("name", problem)
         }
         let yearText = input.fiscalYear.trimmedForInput
         var fiscalYear = 0
@@ -119,10 +117,8 @@ public enum AdministrationRules {
         }
         let street = input.street.trimmedForInput
         let city = input.city.trimmedForInput
-        if street.count > self.maxAddressLength { errors.add("street", "Het adres is te lang (maximaal \(self.maxAddressLength) tekens).") }
-        if city.count > self.maxAddressLength { errors.add("city", "De plaatsnaam is te lang (maximaal \(self.maxAddressLength) tekens).") }
-        if street.containsControlCharacters { errors.add("street", "Het adres bevat onzichtbare stuurtekens.") }
-        if city.containsControlCharacters { errors.add("city", "De plaatsnaam bevat onzichtbare stuurtekens.") }
+        if let problem = TextRules.lineProblem(street, max: self.maxAddressLength, what: "Het adres") { errors.add("street", problem) }
+        if let problem = TextRules.lineProblem(city, max: self.maxAddressLength, what: "De plaatsnaam") { errors.add("city", problem) }
         let country = input.country.trimmedForInput.uppercased()
         let countryCode = country.isEmpty ? "NL" : country
         if !(countryCode.count == 2 && countryCode.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic })) {
@@ -140,8 +136,8 @@ public enum AdministrationRules {
                 } else {
                     errors.add("postalCode", "Een Nederlandse postcode ziet eruit als 1234 AB.")
                 }
-            } else if postalCode.count > 12 {
-                errors.add("postalCode", "De postcode is te lang (maximaal 12 tekens).")
+            } else if let problem = TextRules.lineProblem(postalCode, max: 12, what: "De postcode") {
+                errors.add("postalCode", problem)
             }
         }
         if !errors.errors.isEmpty { throw ValidationErrors(errors.errors) }

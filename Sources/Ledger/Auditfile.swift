@@ -212,7 +212,8 @@ public struct AuditfileWriter {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
-            case _ where scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r": out += " "
+            // Forms refuse these; text from elsewhere is cleaned on import. A last guard: the file stays well-formed.
+            case _ where TextRules.isNotXML(scalar): out += " "
             default: out.unicodeScalars.append(scalar)
             }
         }
@@ -230,10 +231,12 @@ public enum LedgerCSV {
     }
 
     static func field(_ text: String) -> String {
-        // Excel would run a leading = + - @ as a formula: quote and prefix it.
-        var value = text
+        // Excel would run a leading = + - @ as a formula: quote and prefix it. NUL and the other
+        // characters XML does not allow are dropped (forms refuse them; a last guard).
+        let clean = TextRules.xmlSafe(text)
+        var value = clean
         if let first = value.first, "=+-@".contains(first), Money.isAmountLike(value) == false { value = "'" + value }
-        if value.contains(";") || value.contains("\"") || value.contains("\n") || value.contains("\r") || value != text {
+        if value.contains(";") || value.contains("\"") || value.contains("\n") || value.contains("\r") || value != clean {
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return value

@@ -24,18 +24,19 @@ public struct EntryLine: Equatable, Sendable {
 public struct Balance: Equatable, Sendable {
     public let debit: Money
     public let credit: Money
+    /// Debit minus credit.
+    public let difference: Money
 
-    public init(lines: [EntryLine]) {
-        self.debit = lines.reduce(Money.zero) { $0 + $1.debit }
-        self.credit = lines.reduce(Money.zero) { $0 + $1.credit }
+    public init(lines: [EntryLine]) throws(MoneyOverflow) {
+        try self.init(debit: Money.sum(lines.lazy.map(\.debit)), credit: Money.sum(lines.lazy.map(\.credit)))
     }
 
-    public init(debit: Money, credit: Money) {
+    public init(debit: Money, credit: Money) throws(MoneyOverflow) {
         self.debit = debit
         self.credit = credit
+        self.difference = try debit - credit
     }
 
-    public var difference: Money { self.debit - self.credit }
     public var isBalanced: Bool { self.difference.isZero }
 
     /// "Er ontbreekt € 21,00 credit" — the side that needs more.
@@ -57,6 +58,8 @@ public enum BookingProblem: Equatable, Sendable {
     case closedPeriod(year: Int, period: Int)
     case periodOutOfRange(period: Int)
     case alreadyBooked
+    /// Too many lines, an amount out of range, or a total beyond what the ledger can hold.
+    case beyondLimits(String)
 
     public var message: String {
         switch self {
@@ -70,6 +73,7 @@ public enum BookingProblem: Equatable, Sendable {
         case .closedPeriod(let year, let period): "Periode \(period) van \(year) is afgesloten."
         case .periodOutOfRange(let period): "Periode \(period) bestaat niet (kies 1 tot en met 13)."
         case .alreadyBooked: "Deze boeking is al geboekt."
+        case .beyondLimits(let message): message
         }
     }
 }
@@ -92,8 +96,11 @@ public enum JournalRules {
             if line.debit.isZero && line.credit.isZero { problems.append(.emptyLine(line: line.position)) }
             if !line.debit.isZero && !line.credit.isZero { problems.append(.bothSides(line: line.position)) }
         }
-        let balance = Balance(lines: lines)
-        if !lines.isEmpty && !balance.isBalanced { problems.append(.notBalanced(balance)) }
+        if let limit = JournalLimits.problem(amounts: lines.map { ($0.debit.cents, $0.credit.cents) }) {
+            problems.append(.beyondLimits(limit))
+        } else if let balance = try? Balance(lines: lines), !lines.isEmpty && !balance.isBalanced {
+            problems.append(.notBalanced(balance))
+        }
         if !(1...13).contains(period) { problems.append(.periodOutOfRange(period: period)) }
         if closedPeriods.contains(period) { problems.append(.closedPeriod(year: year, period: period)) }
         return problems

@@ -1,3 +1,12 @@
+/// A sum that would leave `Int64`; thrown instead of trapping.
+public struct MoneyOverflow: Error, Equatable, Sendable {
+    public init() {}
+    public var message: String {
+        "Dit totaal is te groot om te berekenen; er is niets opgeslagen. Eén regel gaat tot \(Money(cents: JournalLimits.lineAmountCents).euro), "
+            + "één boeking tot \(JournalLimits.maxLinesText) regels."
+    }
+}
+
 /// An amount in euro cents. Never a floating-point number.
 public struct Money: Equatable, Comparable, Hashable, Sendable, Codable {
     public let cents: Int64
@@ -7,19 +16,41 @@ public struct Money: Equatable, Comparable, Hashable, Sendable, Codable {
     }
 
     public static let zero = Money(cents: 0)
-    /// The largest amount loonjournaal accepts: one trillion euros (10^12).
-    public static let limit: Int64 = 100_000_000_000_000
+    /// The largest amount of one line: see `JournalLimits.lineAmountCents`.
+    public static let limit: Int64 = JournalLimits.lineAmountCents
 
     public static func < (lhs: Money, rhs: Money) -> Bool { lhs.cents < rhs.cents }
-    public static func + (lhs: Money, rhs: Money) -> Money { Money(cents: lhs.cents + rhs.cents) }
-    public static func - (lhs: Money, rhs: Money) -> Money { Money(cents: lhs.cents - rhs.cents) }
-    public var magnitude: Money { Money(cents: self.cents < 0 ? -self.cents : self.cents) }
+
+    /// Addition that cannot trap: beyond `Int64` it throws (the limits at every door make that
+    /// unreachable; a mistake in a limit becomes a Dutch message, not a dead process).
+    public static func + (lhs: Money, rhs: Money) throws(MoneyOverflow) -> Money {
+        let (sum, overflow) = lhs.cents.addingReportingOverflow(rhs.cents)
+        guard !overflow else { throw MoneyOverflow() }
+        return Money(cents: sum)
+    }
+
+    public static func - (lhs: Money, rhs: Money) throws(MoneyOverflow) -> Money {
+        let (difference, overflow) = lhs.cents.subtractingReportingOverflow(rhs.cents)
+        guard !overflow else { throw MoneyOverflow() }
+        return Money(cents: difference)
+    }
+
+    /// The sum of amounts, checked.
+    public static func sum<S: Sequence>(_ amounts: S) throws(MoneyOverflow) -> Money where S.Element == Money {
+        var total = Money.zero
+        for amount in amounts { total = try total + amount }
+        return total
+    }
+
+    /// The amount without its sign (`Int64.min` has no positive counterpart: it stays at
+    /// `Int64.max`, a value no limit lets through).
+    public var magnitude: Money { Money(cents: self.cents == .min ? .max : (self.cents < 0 ? -self.cents : self.cents)) }
     public var isZero: Bool { self.cents == 0 }
 
     /// `1.234,56` (Dutch grouping and decimal comma), with a minus sign when negative.
     public var dutch: String {
         let negative = self.cents < 0
-        let absolute = negative ? -self.cents : self.cents
+        let absolute = self.cents.magnitude
         let euros = String(absolute / 100)
         var grouped = ""
         for (index, char) in euros.enumerated() {
@@ -86,13 +117,11 @@ public struct Money: Equatable, Comparable, Hashable, Sendable, Codable {
         }
         if integerPart.isEmpty { integerPart = "0" }
         let digits = integerPart.drop { $0 == "0" }
-        guard digits.count <= 13, let euros = Int64(integerPart) else {
-            throw FieldError(field: "amount", message: "Dit bedrag is te groot (meer dan 1.000.000.000.000 euro).")
-        }
+        let tooLarge = FieldError(field: "amount", message: "Dit bedrag is te groot: één regel gaat tot \(Money(cents: self.limit).euro).")
+        guard digits.count <= 13, let euros = Int64(integerPart) else { throw tooLarge }
+        // At most 13 digits: euros × 100 + cents stays far inside Int64.
         let cents = euros * 100 + (Int64(fraction.padding(toLength: 2, withPad: "0", startingAt: 0)) ?? 0)
-        guard cents <= self.limit else {
-            throw FieldError(field: "amount", message: "Dit bedrag is te groot (meer dan 1.000.000.000.000 euro).")
-        }
+        guard cents <= self.limit else { throw tooLarge }
         if negative && cents != 0 && !allowNegative {
             throw FieldError(field: "amount", message: "Een negatief bedrag kan hier niet; zet het bedrag aan de andere kant (debet of credit).")
         }

@@ -118,6 +118,8 @@ public enum PayrollFile {
         var problems: [ImportProblem] = []
         var result: [Line] = []
         for row in table.rows {
+            // At most 25 problems are listed (a bad file has them on every line).
+            if problems.count >= 25 { break }
             func text(_ role: PayrollColumnRole) -> String { column(role).map { row.fields[$0] } ?? "" }
             func amount(_ role: PayrollColumnRole) -> Money? {
                 let raw = text(role)
@@ -132,6 +134,16 @@ public enum PayrollFile {
             let account = text(.account)
             if account.isEmpty {
                 problems.append(ImportProblem(line: row.line, message: "de rekening is leeg."))
+                continue
+            }
+            // Texts are kept whole or refused, never cut.
+            let texts: [(PayrollColumnRole, Int, String)] = [
+                (.account, AccountRules.maxNumberLength, "De rekening"), (.description, 200, "De omschrijving"),
+                (.costCenter, 40, "De kostenplaats"), (.costUnit, 40, "De kostendrager"),
+            ]
+            let textProblems = texts.compactMap { role, max, what in TextRules.lineProblem(text(role), max: max, what: what) }
+            if let first = textProblems.first {
+                problems.append(ImportProblem(line: row.line, message: first))
                 continue
             }
             var debit = Money.zero
@@ -149,16 +161,21 @@ public enum PayrollFile {
             if debit.isZero && credit.isZero { continue }
             result.append(
                 Line(
-                    fileLine: row.line, account: String(account.prefix(20)), description: String(text(.description).prefix(200)),
-                    costCenter: text(.costCenter).isEmpty ? nil : String(text(.costCenter).prefix(40)),
-                    costUnit: text(.costUnit).isEmpty ? nil : String(text(.costUnit).prefix(40)), debit: debit, credit: credit
+                    fileLine: row.line, account: account, description: text(.description),
+                    costCenter: text(.costCenter).isEmpty ? nil : text(.costCenter),
+                    costUnit: text(.costUnit).isEmpty ? nil : text(.costUnit), debit: debit, credit: credit
                 )
             )
-            if problems.count >= 25 { break }
         }
         guard problems.isEmpty else { throw ImportErrors(problems) }
         guard !result.isEmpty else { throw ImportErrors(line: nil, "Het bestand bevat geen regels met een bedrag.") }
-        let balance = Balance(debit: result.reduce(.zero) { $0 + $1.debit }, credit: result.reduce(.zero) { $0 + $1.credit })
+        if let limit = JournalLimits.problem(amounts: result.map { ($0.debit.cents, $0.credit.cents) }) {
+            throw ImportErrors(line: nil, limit)
+        }
+        // Within the limits, no sum can overflow; checked all the same.
+        guard let balance = try? Balance(debit: Money.sum(result.lazy.map(\.debit)), credit: Money.sum(result.lazy.map(\.credit))) else {
+            throw ImportErrors(line: nil, MoneyOverflow().message)
+        }
         guard balance.isBalanced else {
             throw ImportErrors(line: nil, "Het bestand is niet in balans (debet \(balance.debit.euro), credit \(balance.credit.euro)): \(balance.shortfallText ?? ""). Er is niets geïmporteerd.")
         }

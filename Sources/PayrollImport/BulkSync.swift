@@ -246,6 +246,7 @@ public struct BulkSync: Sendable {
         switch error {
         case let error as LoketError: error.explanation
         case let error as RunImporter.ImportError: error.explanation
+        case EntryError.beyondLimits(let reason): RunImporter.ImportError.beyondLimits(reason).explanation
         case is CancellationError: "Geannuleerd."
         default: "Opslaan mislukte (\(String(describing: error).prefix(200))). Er is niets half opgeslagen; probeer het opnieuw."
         }

@@ -83,6 +83,8 @@ public struct PayrollFileImporter: Sendable {
             return entryId
         } catch let error as FileImportError {
             throw error
+        } catch EntryError.beyondLimits(let reason) {
+            throw .problems(ImportErrors(line: nil, reason))
         } catch {
             throw .problems(ImportErrors(line: nil, "Het concept kon niet worden opgeslagen; er is niets geïmporteerd."))
         }

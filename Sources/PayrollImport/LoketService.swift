@@ -67,7 +67,11 @@ public final class LoketService: Sendable {
     public func createConnection(_ input: ConnectionInput, simulatorURL: String) async throws -> LoketConnectionRecord {
         var errors = ValidationCollector()
         let name = input.name.trimmedForInput
-        if name.isEmpty || name.count > 100 { errors.add("name", "Geef de verbinding een naam van 1 tot 100 tekens, bijvoorbeeld \u{2018}Loket kantoor\u{2019}.") }
+        if name.isEmpty {
+            errors.add("name", "Geef de verbinding een naam van 1 tot 100 tekens, bijvoorbeeld \u{2018}Loket kantoor\u{2019}.")
+        } else if let problem = TextRules.lineProblem(name, max: 100, what: "De naam") {
+            errors.add("name", problem)
+        }
         var authURL = input.authURL
         var apiURL = input.apiURL
         if input.environment != .custom {
@@ -82,11 +86,12 @@ public final class LoketService: Sendable {
             errors.add("apiURL", "Vul het adres van de API in, bijvoorbeeld https://api.loket.nl (http alleen voor 127.0.0.1).")
         }
         let clientId = input.clientId.trimmedForInput
-        if clientId.isEmpty || clientId.count > 200 || clientId.contains(where: { $0.isWhitespace }) {
+        if clientId.isEmpty || TextRules.length(clientId) > 200 || clientId.contains(where: { $0.isWhitespace }) || TextRules.forbiddenScalar(clientId) != nil {
             errors.add("clientId", "Vul de client-id in die u van Loket kreeg (zonder spaties).")
         }
         let secret = input.clientSecret.trimmedForInput
-        if secret.count > 500 { errors.add("clientSecret", "Het clientgeheim is te lang.") }
+        if TextRules.length(secret) > 500 { errors.add("clientSecret", "Het clientgeheim is te lang.") }
+        if TextRules.forbiddenScalar(secret) != nil { errors.add("clientSecret", "Het clientgeheim bevat een onzichtbaar of ongeldig teken.") }
         let external = input.externalRedirectURI.trimmedForInput
         if !external.isEmpty {
             let components = URLComponents(string: external)

@@ -70,6 +70,8 @@ public struct RunImporter: Sendable {
         case noPeriod
         case loket(LoketError)
         case reimportNotAllowed
+        /// The run is beyond what one entry may hold (`JournalLimits`): refused whole, never cut.
+        case beyondLimits(String)
 
         public var explanation: String {
             switch self {
@@ -79,6 +81,7 @@ public struct RunImporter: Sendable {
             case .noPeriod: "Loket gaf geen loonperiode bij deze run; de boekdatum kan niet worden bepaald."
             case .loket(let error): error.explanation
             case .reimportNotAllowed: "Deze run heeft al een boeking die niet is teruggeboekt. Boek die eerst terug als u opnieuw wilt importeren."
+            case .beyondLimits(let reason): "Deze run is niet geïmporteerd, want hij past niet in één boeking: \(reason)"
             }
         }
     }
@@ -178,6 +181,8 @@ public struct RunImporter: Sendable {
             throw error
         } catch let error as LoketError {
             throw .loket(error)
+        } catch EntryError.beyondLimits(let reason) {
+            throw .beyondLimits(reason)
         } catch {
             throw .loket(.unreachable(endpoint: "journalruns"))
         }
@@ -197,6 +202,9 @@ public struct RunImporter: Sendable {
         run: LoketJournalRun, isDifference: Bool, lines: [LoketJournalLine], link: LoketLinkRecord, administrationId: Int64, sequence: Int,
         settings: AdministrationSettings, accounts: [String: Int64]
     ) throws -> NewDraft {
+        if let problem = JournalLimits.problem(amounts: lines.map { ($0.debitCents, $0.creditCents) }) {
+            throw ImportError.beyondLimits(problem)
+        }
         let period = run.payrollRun?.payrollPeriod
         guard let year = period?.year, let number = period?.periodNumber else { throw ImportError.noPeriod }
         let loketEnd = period?.periodEndDate.flatMap { try? CalendarDate.parse(String($0.prefix(10))) }
@@ -207,7 +215,7 @@ public struct RunImporter: Sendable {
             let description = [line.generalLedgerAccount.description, line.payrollComponent?.description].compactMap { $0 }.joined(separator: " – ")
             return NewLine(
                 accountId: accounts[line.generalLedgerAccount.code],
-                description: String(description.prefix(200)),
+                description: TextRules.cleaned(description, max: 200),
                 costCenter: line.costCenter?.code,
                 costUnit: line.costUnit?.code,
                 debit: Money(cents: line.debitCents),

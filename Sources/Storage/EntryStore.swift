@@ -13,6 +13,8 @@ public enum EntryError: Error, Equatable, Sendable {
     case notBooked
     /// Re-import is only possible when every earlier entry of the run is reversed.
     case reimportNotAllowed
+    /// Too many lines or an amount out of range (see `JournalLimits`); nothing was stored.
+    case beyondLimits(String)
 }
 
 extension AppDatabase {
@@ -241,13 +243,17 @@ extension AppDatabase {
     }
 
     private func insertDraft(_ draft: NewDraft, at now: Date, _ db: Database) throws -> Int64 {
+        // The one door every import (Loket page, bulk sync, `sync`, payroll file) goes through.
+        if let problem = JournalLimits.problem(amounts: draft.lines.map { ($0.debit.cents, $0.credit.cents) }) {
+            throw EntryError.beyondLimits(problem)
+        }
         var entry = JournalEntryRecord(
             id: nil, administrationId: draft.administrationId, status: "draft", source: draft.source, sourceReference: draft.sourceReference,
-            sourceSequence: draft.sourceSequence, description: String(draft.description.prefix(200)), entryDate: draft.entryDate.iso,
+            sourceSequence: draft.sourceSequence, description: TextRules.cleaned(draft.description, max: 200), entryDate: draft.entryDate.iso,
             fiscalYear: draft.entryDate.year, period: draft.period, number: nil, isDifference: draft.isDifference, payrollYear: draft.payrollYear,
             payrollPeriod: draft.payrollPeriod, loketRunSequence: draft.loketRunSequence, loketPayrollRunId: draft.loketPayrollRunId,
-            loketDebitCents: draft.lines.compactMap(\.original).reduce(0) { $0 + $1.debit.cents },
-            loketCreditCents: draft.lines.compactMap(\.original).reduce(0) { $0 + $1.credit.cents },
+            loketDebitCents: try Money.sum(draft.lines.compactMap(\.original).map(\.debit)).cents,
+            loketCreditCents: try Money.sum(draft.lines.compactMap(\.original).map(\.credit)).cents,
             reversesEntryId: nil, version: 1, bookedAt: nil, createdAt: now, updatedAt: now
         )
         if draft.source != "loket" && draft.source != "file" {
@@ -271,11 +277,14 @@ extension AppDatabase {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
+        // Text from outside (Loket, files) is kept without the characters XML does not allow.
+        let clean = { (text: String?) in text.map { TextRules.cleaned($0, max: 1000) } }
         try statement.execute(
             arguments: [
-                entryId, position, line.accountId, line.description, line.costCenter, line.costUnit, line.debit.cents, line.credit.cents,
-                line.original?.accountCode, line.original?.accountDescription, line.original?.costCenter, line.original?.costUnit,
-                line.original?.component, line.original?.debit.cents, line.original?.credit.cents,
+                entryId, position, line.accountId, TextRules.cleaned(line.description, max: 200), clean(line.costCenter), clean(line.costUnit),
+                line.debit.cents, line.credit.cents, clean(line.original?.accountCode), clean(line.original?.accountDescription),
+                clean(line.original?.costCenter), clean(line.original?.costUnit), clean(line.original?.component),
+                line.original?.debit.cents, line.original?.credit.cents,
             ]
         )
     }
@@ -305,6 +314,9 @@ extension AppDatabase {
             }
             guard !entry.isBooked else { throw EntryError.booked }
             guard entry.version == expectedVersion else { throw EntryError.versionConflict(current: entry.version) }
+            if let problem = JournalLimits.problem(amounts: lines.map { ($0.debit.cents, $0.credit.cents) }) {
+                throw EntryError.beyondLimits(problem)
+            }
             let old = try self.lines(entryId, db)
             func record(_ field: String, _ before: String, _ after: String) throws {
                 if before != after { try self.recordHistory(entryId, administrationId, field, before, after, now, db) }
@@ -450,6 +462,9 @@ extension AppDatabase {
                 closedPeriods: try self.closedPeriods(administrationId, entry.fiscalYear, db)
             )
             guard problems.isEmpty else { throw EntryError.bookingRefused(problems) }
+            if let problem = try self.administrationLimitProblem(administrationId, adding: lines, db) {
+                throw EntryError.bookingRefused([.beyondLimits(problem)])
+            }
             let highest = try Int.fetchOne(
                 db, sql: "SELECT MAX(number) FROM journal_entries WHERE administration_id = ? AND fiscal_year = ?", arguments: [administrationId, entry.fiscalYear]
             )
@@ -476,6 +491,9 @@ extension AppDatabase {
             guard let date = original.date else { throw EntryError.notFound }
             let closed = try self.closedPeriods(administrationId, original.fiscalYear, db)
             if closed.contains(original.period) { throw EntryError.bookingRefused([.closedPeriod(year: original.fiscalYear, period: original.period)]) }
+            if let problem = try self.administrationLimitProblem(administrationId, adding: lines.map(\.entryLine), db) {
+                throw EntryError.bookingRefused([.beyondLimits(problem)])
+            }
             var reversal = JournalEntryRecord(
                 id: nil, administrationId: administrationId, status: "draft", source: "reversal", sourceReference: nil, sourceSequence: 1,
                 description: String("Terugboeking van \(original.fiscalYear)-\(original.number ?? 0): \(original.description)".prefix(200)),
@@ -503,6 +521,30 @@ extension AppDatabase {
             try self.recordHistory(reversal.id!, administrationId, "boeking", "", "terugboeking van \(original.fiscalYear)-\(original.number ?? 0)", now, db)
             return reversal
         }
+    }
+
+    /// Why booking these lines would take the administration's booked totals beyond
+    /// `JournalLimits.administrationTotalCents` (per side, all years), or nil.
+    func administrationLimitProblem(_ administrationId: Int64, adding lines: [EntryLine], _ db: Database) throws -> String? {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT COALESCE(SUM(l.debit_cents), 0) AS debit, COALESCE(SUM(l.credit_cents), 0) AS credit
+                FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+                WHERE e.administration_id = ? AND e.status = 'booked'
+                """,
+            arguments: [administrationId]
+        )
+        let booked = (debit: row?["debit"] as Int64? ?? 0, credit: row?["credit"] as Int64? ?? 0)
+        let limit = JournalLimits.administrationTotalCents
+        guard let balance = try? Balance(lines: lines),
+            let debit = try? Money(cents: booked.debit) + balance.debit, let credit = try? Money(cents: booked.credit) + balance.credit,
+            debit.cents <= limit, credit.cents <= limit
+        else {
+            return "Deze boeking past niet meer in de administratie: alle boekingen samen gaan tot \(Money(cents: limit).euro) per kant "
+                + "(nu geboekt: debet \(Money(cents: booked.debit).euro), credit \(Money(cents: booked.credit).euro)). Er is niets geboekt."
+        }
+        return nil
     }
 
     public func recordWriteback(entryId: Int64, journalRunId: String, succeeded: Bool, message: String, at now: Date) throws {

@@ -162,7 +162,8 @@ extension AppDatabase {
             var lines: [(LedgerLineRow, Int64)] = []
             for row in rows {
                 let line = try LedgerLineRow(row: row)
-                running += line.debitCents - line.creditCents
+                // Bounded by JournalLimits (at most 10^15); checked all the same.
+                running = try (Money(cents: running) + Money(cents: line.debitCents) - Money(cents: line.creditCents)).cents
                 lines.append((line, running))
             }
             return (lines, total)

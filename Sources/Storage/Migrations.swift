@@ -282,6 +282,34 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v6 limits that keep every ledger sum inside Int64") { db in
+            // See Ledger's JournalLimits: a line is at most 10^11 cents on one side, a booked
+            // entry has at most 10.000 lines, and the booked entries of one administration are at
+            // most 10^15 cents per side. The forms and imports check the same first, with a
+            // message; these triggers are the last guard. Literal numbers: a migration never
+            // changes once shipped. (Existing rows are left as they are.)
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER journal_lines_amount_limit_insert BEFORE INSERT ON journal_lines
+                    WHEN NEW.debit_cents > 100000000000 OR NEW.credit_cents > 100000000000
+                    BEGIN SELECT RAISE(ABORT, 'amount beyond the line limit'); END;
+                    CREATE TRIGGER journal_lines_amount_limit_update BEFORE UPDATE OF debit_cents, credit_cents ON journal_lines
+                    WHEN NEW.debit_cents > 100000000000 OR NEW.credit_cents > 100000000000
+                    BEGIN SELECT RAISE(ABORT, 'amount beyond the line limit'); END;
+                    CREATE TRIGGER journal_entries_booking_limits BEFORE UPDATE OF status ON journal_entries
+                    WHEN OLD.status = 'draft' AND NEW.status = 'booked'
+                    BEGIN
+                        SELECT RAISE(ABORT, 'too many lines for one entry')
+                        WHERE (SELECT COUNT(*) FROM journal_lines WHERE entry_id = NEW.id) > 10000;
+                        SELECT RAISE(ABORT, 'administration total beyond the limit')
+                        WHERE (SELECT MAX(COALESCE(SUM(l.debit_cents), 0), COALESCE(SUM(l.credit_cents), 0))
+                               FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+                               WHERE e.administration_id = NEW.administration_id AND (e.status = 'booked' OR e.id = NEW.id))
+                              > 1000000000000000;
+                    END;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -11,6 +11,8 @@ public enum AppError: Error, Equatable {
     case notFound(String)
     case badRequest(String)
     case tooLarge(String)
+    /// The post does not match what is stored (a cut-off form, an old page); nothing was applied.
+    case conflict(String)
 
     var status: HTTPResponse.Status {
         switch self {
@@ -19,6 +21,7 @@ public enum AppError: Error, Equatable {
         case .notFound: .notFound
         case .badRequest: .badRequest
         case .tooLarge: .contentTooLarge
+        case .conflict: .conflict
         }
     }
 
@@ -26,7 +29,7 @@ public enum AppError: Error, Equatable {
         switch self {
         case .notSignedIn:
             "U bent niet aangemeld. Open loonjournaal via de startlink die in het terminalvenster staat."
-        case .forbidden(let text), .notFound(let text), .badRequest(let text), .tooLarge(let text):
+        case .forbidden(let text), .notFound(let text), .badRequest(let text), .tooLarge(let text), .conflict(let text):
             text
         }
     }

@@ -15,11 +15,15 @@ public struct AppConfiguration: Sendable {
     public var port: Int
     /// Lifetime of launch tokens.
     public var launchTokenLifetime: TimeInterval
+    /// A connection that sends no complete request part (or stays silent between requests) for
+    /// this long is closed: a slow or stuck client cannot hold a connection for ever.
+    public var idleTimeout: Duration
 
-    public init(hostname: String = "127.0.0.1", port: Int = 8420, launchTokenLifetime: TimeInterval = 120) {
+    public init(hostname: String = "127.0.0.1", port: Int = 8420, launchTokenLifetime: TimeInterval = 120, idleTimeout: Duration = .seconds(30)) {
         self.hostname = hostname
         self.port = port
         self.launchTokenLifetime = launchTokenLifetime
+        self.idleTimeout = idleTimeout
     }
 }
 
@@ -85,6 +89,7 @@ public func buildApplication(
     let running = RunningServer(origin: origin, tokens: tokens)
     return Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: nil),
         onServerRunning: { channel in
             if let port = channel.localAddress?.port { origin.setPort(port) }

@@ -15,6 +15,19 @@ public struct AppRequestContext: RequestContext {
     /// Forms and uploads above this size are refused with 413.
     public var maxUploadSize: Int { 2 * 1024 * 1024 }
 
+    /// The draft editor posts every line of its entry (up to `JournalLimits.maxLinesPerEntry`,
+    /// each with a description of up to 200 characters): its form may be larger.
+    public static let maxEntryFormSize = 16 * 1024 * 1024
+
+    /// The body limit of one request: the entry form's for `POST /administraties/N/boekingen/N`,
+    /// `maxUploadSize` for everything else.
+    func maxBodySize(path: String) -> Int {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        let isEntryForm = parts.count == 5 && parts[0].isEmpty && parts[1] == "administraties" && parts[3] == "boekingen"
+            && Int64(parts[2]) != nil && Int64(parts[4]) != nil
+        return isEntryForm ? Self.maxEntryFormSize : self.maxUploadSize
+    }
+
     /// The session of a protected route (the session middleware guarantees one).
     func requireSession() throws -> Session {
         guard let session else { throw AppError.notSignedIn }

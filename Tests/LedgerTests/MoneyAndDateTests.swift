@@ -6,7 +6,7 @@ import Testing
     @Test func parsesWhatDutchBookkeepersType() throws {
         let cases: [(String, Int64)] = [
             ("1.234,56", 123_456), ("1234,56", 123_456), ("1234.56", 123_456), ("1234", 123_400), ("0,5", 50), ("€ 12,50", 1250),
-            ("1.234.567,89", 123_456_789), ("1.234", 123_400), (" 7,1 ", 710), (",99", 99), ("1 234,56", 123_456), ("1.000.000.000.000", 100_000_000_000_000),
+            ("1.234.567,89", 123_456_789), ("1.234", 123_400), (" 7,1 ", 710), (",99", 99), ("1 234,56", 123_456), ("1.000.000.000", 100_000_000_000),
         ]
         for (text, cents) in cases {
             #expect(try Money.parse(text).cents == cents, "\(text)")
@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func refusesLettersThreeDecimalsHugeAndNegative() {
-        for bad in ["12a", "abc", "1,234,56", "1,005", "12.345,678", "1.23.4,00", "", "--5", "1.000.000.000.000,01", "99999999999999"] {
+        for bad in ["12a", "abc", "1,234,56", "1,005", "12.345,678", "1.23.4,00", "", "--5", "1.000.000.000,01", "1.000.000.000.000", "99999999999999"] {
             #expect(throws: FieldError.self, "\(bad)") { try Money.parse(bad) }
         }
         #expect(throws: FieldError.self) { try Money.parse("-5") }
@@ -93,7 +93,7 @@ import Testing
         #expect(JournalRules.bookingProblems(lines: lines, isBooked: false, year: 2026, period: 3, closedPeriods: []).isEmpty)
     }
 
-    @Test func everyProblemIsListedAtOnce() {
+    @Test func everyProblemIsListedAtOnce() throws {
         let lines = [
             self.line(1, "4000", debit: 100_00), self.line(2, nil, debit: 21_00), self.line(3, "1710", credit: 100_00),
             self.line(4, "9999", credit: 1_00, active: false), self.line(5, "1700"), self.line(6, "1700", debit: 1, credit: 1),
@@ -105,19 +105,19 @@ import Testing
         #expect(problems.contains(.emptyLine(line: 5)))
         #expect(problems.contains(.bothSides(line: 6)))
         #expect(problems.contains(.closedPeriod(year: 2026, period: 3)))
-        let balance = Balance(lines: lines)
+        let balance = try Balance(lines: lines)
         #expect(problems.contains(.notBalanced(balance)))
         #expect(balance.difference.cents == 20_00)
         #expect(BookingProblem.notBalanced(balance).message == "De boeking is niet in balans: het verschil is € 20,00: er ontbreekt € 20,00 credit.")
         #expect(JournalRules.bookingProblems(lines: [], isBooked: false, year: 2026, period: 14, closedPeriods: []) == [.noLines, .periodOutOfRange(period: 14)])
     }
 
-    @Test func reversalMirrorsEveryLineAndNumberingCounts() {
+    @Test func reversalMirrorsEveryLineAndNumberingCounts() throws {
         let lines = [self.line(1, "4000", debit: 123_45), self.line(2, "1710", credit: 123_45)]
         let mirrored = JournalRules.reversed(lines)
         #expect(mirrored.map(\.credit.cents) == [123_45, 0])
         #expect(mirrored.map(\.debit.cents) == [0, 123_45])
-        #expect(Balance(lines: lines + mirrored).debit == Balance(lines: lines + mirrored).credit)
+        #expect(try Balance(lines: lines + mirrored).debit == Balance(lines: lines + mirrored).credit)
         #expect(JournalRules.nextNumber(after: nil) == 1)
         #expect(JournalRules.nextNumber(after: 41) == 42)
     }

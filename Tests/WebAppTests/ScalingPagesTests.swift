@@ -75,7 +75,12 @@ import Testing
             #expect(third.body.contains("href=\"/?pagina=2\"") && !third.body.contains("pagina=4"))
             // Past the end: the last page; nonsense: the first.
             #expect(try await h.get("/?pagina=99").body.contains("101–120 van 120"))
-            #expect(try await h.get("/?pagina=abc").body.contains("1–50 van 120"))
+            // A page number that is no number in range is refused with a message, never used (issue 10).
+            for bad in ["abc", "0", "-1", "9223372036854775807", "99999999999999999999999"] {
+                let refused = try await h.get("/?pagina=\(bad)")
+                #expect(refused.status == .badRequest)
+                #expect(refused.body.contains("Ongeldig paginanummer"))
+            }
             // As the search form sends it: spaces as "+".
             let found = try await h.get("/?zoek=bakkerij+zoekmij")
             #expect(found.body.contains("1 administratie(s) met \u{201C}bakkerij zoekmij\u{201D}"))

@@ -19,7 +19,7 @@ struct DashboardController {
         // Read like a form: a GET form sends spaces as "+" (Hummingbird's query parameters keep them).
         let query = FormData.urlEncoded(request.uri.query ?? "")
         let search = String(query["zoek"].trimmingCharacters(in: .whitespaces).prefix(100))
-        let requestedPage = max(Int(query["pagina"]) ?? 1, 1)
+        let requestedPage = try RequestNumber.page(query["pagina"])
         var found = try self.pages.database.administrationSummaries(search: search, limit: Self.pageSize, offset: (requestedPage - 1) * Self.pageSize)
         let pageCount = max((found.total + Self.pageSize - 1) / Self.pageSize, 1)
         let page = min(requestedPage, pageCount)

@@ -159,11 +159,11 @@ struct EntryController {
         let (administration, entry) = try self.entry(context)
         let id = administration.id!
         let form = context.postedForm
-        let accounts = try self.pages.database.accounts(administrationId: id)
-        let parsed = Self.parse(form, accounts: accounts, stored: try self.pages.database.entryLines(entryId: entry.id!))
         guard !entry.isBooked else {
             throw AppError.badRequest("Deze boeking is al geboekt en kan niet meer worden gewijzigd. Corrigeer met een terugboeking.")
         }
+        let accounts = try self.pages.database.accounts(administrationId: id)
+        let parsed = try Self.parse(form, accounts: accounts, stored: try self.pages.database.entryLines(entryId: entry.id!))
         let expected = Int(form["version"]) ?? -1
         if expected != entry.version {
             // Another tab saved first: keep what this one posted on the page, save nothing.

@@ -64,14 +64,26 @@ extension EntryController {
 
     /// Reads `description`, `entryDate`, `period` and lines `line_id_N`, `account_N`, `desc_N`,
     /// `cc_N`, `cu_N`, `debit_N`, `credit_N`, `remove_N` (N < `line_count`). Every problem is named.
-    static func parse(_ form: FormData, accounts: [LedgerAccountRecord], stored: [EntryLineRow]) -> ParsedEntryForm {
+    static func parse(_ form: FormData, accounts: [LedgerAccountRecord], stored: [EntryLineRow]) throws(AppError) -> ParsedEntryForm {
         var errors: [String] = []
         var fieldErrors: [String: String] = [:]
         let storedById = Dictionary(stored.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let accountsByNumber = Dictionary(accounts.map { ($0.number.lowercased(), $0.id!) }, uniquingKeysWith: { first, _ in first })
+        // The form carries every line of the entry plus the empty rows; anything else is not our page.
+        let countText = form["line_count"].trimmedForInput
+        let maxCount = JournalLimits.maxLinesPerEntry + Self.emptyRows
+        guard let count = Int(countText), (0...maxCount).contains(count) else {
+            throw AppError.badRequest(
+                "Het formulier is onvolledig of beschadigd (aantal regels \u{201C}\(countText.prefix(20))\u{201D}; verwacht 0 tot en met \(JournalLimits.dutchCount(maxCount))). "
+                    + "Er is niets opgeslagen; open de boeking opnieuw."
+            )
+        }
         let description = form["description"].trimmedForInput
-        if description.isEmpty { fieldErrors["description"] = "Vul een omschrijving in." }
-        if description.count > 200 { fieldErrors["description"] = "Maximaal 200 tekens." }
+        if description.isEmpty {
+            fieldErrors["description"] = "Vul een omschrijving in."
+        } else if let problem = TextRules.lineProblem(description, max: 200, what: "De omschrijving") {
+            fieldErrors["description"] = problem
+        }
         var date: CalendarDate?
         do {
             let parsed = try CalendarDate.parse(form["entryDate"])
@@ -85,11 +97,22 @@ extension EntryController {
         for (field, label) in [("entryDate", "Boekdatum"), ("period", "Periode"), ("description", "Omschrijving")] {
             if let message = fieldErrors[field] { errors.append("\(label): \(message)") }
         }
-        let count = min(Int(form["line_count"]) ?? 0, 2000)
         var lines: [EditableLine] = []
         var inputs: [DraftLineInput] = []
+        // Every stored line must come back, kept or explicitly removed: a post that lacks some
+        // (a cut-off form, an old page) is refused whole, never applied as a deletion.
+        var returnedIds = Set<Int64>()
         for index in 0..<count {
-            let lineId = Int64(form["line_id_\(index)"])
+            let lineIdText = form["line_id_\(index)"].trimmedForInput
+            let lineId = Int64(lineIdText)
+            if !lineIdText.isEmpty && (lineId == nil || lineId! <= 0) {
+                throw AppError.badRequest("Regel \(index + 1) van het formulier is beschadigd (regelnummer \u{201C}\(lineIdText.prefix(20))\u{201D}). Er is niets opgeslagen; open de boeking opnieuw.")
+            }
+            if let lineId {
+                guard returnedIds.insert(lineId).inserted else {
+                    throw AppError.badRequest("Het formulier bevat regel \(index + 1) twee keer. Er is niets opgeslagen; open de boeking opnieuw.")
+                }
+            }
             let accountText = form["account_\(index)"]
             let debitText = form["debit_\(index)"].trimmedForInput
             let creditText = form["credit_\(index)"].trimmedForInput
@@ -126,10 +149,11 @@ extension EntryController {
             if line.errors["debit"] == nil && line.errors["credit"] == nil && !line.debit.isZero && !line.credit.isZero {
                 line.errors["credit"] = "Vul debet óf credit in, niet allebei."
             }
-            if lineDescription.count > 200 { line.errors["account"] = "De omschrijving is te lang (maximaal 200 tekens)." }
-            if costCenter.count > 40 || costUnit.count > 40 { line.errors["account"] = "Kostenplaats en kostendrager zijn hoogstens 40 tekens." }
+            if let problem = TextRules.lineProblem(lineDescription, max: 200, what: "De omschrijving") { line.errors["description"] = problem }
+            if let problem = TextRules.lineProblem(costCenter, max: 40, what: "De kostenplaats") { line.errors["costCenter"] = problem }
+            if let problem = TextRules.lineProblem(costUnit, max: 40, what: "De kostendrager") { line.errors["costUnit"] = problem }
             for (field, message) in line.errors.sorted(by: { $0.key < $1.key }) {
-                let label = ["account": "rekening", "debit": "debet", "credit": "credit"][field] ?? field
+                let label = ["account": "rekening", "debit": "debet", "credit": "credit", "description": "omschrijving", "costCenter": "kostenplaats", "costUnit": "kostendrager"][field] ?? field
                 errors.append("Regel \(number) \(label): \(message)")
             }
             lines.append(line)
@@ -139,6 +163,17 @@ extension EntryController {
                     costCenter: costCenter.isEmpty ? nil : costCenter, costUnit: costUnit.isEmpty ? nil : costUnit, debit: line.debit, credit: line.credit
                 )
             )
+        }
+        let missing = stored.filter { !returnedIds.contains($0.id) }
+        if !missing.isEmpty {
+            throw AppError.conflict(
+                "Het formulier bevatte \(JournalLimits.dutchCount(stored.count - missing.count)) van de \(JournalLimits.dutchCount(stored.count)) regels van deze boeking "
+                    + "(ontbrekend: regel \(missing.prefix(5).map { String($0.position) }.joined(separator: ", "))\(missing.count > 5 ? " en meer" : "")). "
+                    + "Er is niets opgeslagen en er is geen regel verwijderd. Open de boeking opnieuw; een regel verwijdert u met het prullenbakje."
+            )
+        }
+        if lines.count > JournalLimits.maxLinesPerEntry {
+            errors.append("Een boeking heeft hoogstens \(JournalLimits.maxLinesText) regels; deze heeft er \(JournalLimits.dutchCount(lines.count)).")
         }
         let header = errors.isEmpty && date != nil && period != nil ? AppDatabase.DraftHeader(description: description, entryDate: date!, period: period!) : nil
         return ParsedEntryForm(
@@ -161,7 +196,9 @@ extension EntryController {
     ) throws -> Response {
         let id = administration.id!
         let accounts = try self.pages.database.accounts(administrationId: id)
-        let balance = Balance(debit: lines.reduce(.zero) { $0 + $1.debit }, credit: lines.reduce(.zero) { $0 + $1.credit })
+        // Every amount passed `Money.parse` (at most the line limit) and there are at most
+        // maxLinesPerEntry + emptyRows lines: the sums cannot overflow; checked all the same.
+        let balance = try Balance(debit: Money.sum(lines.lazy.map(\.debit)), credit: Money.sum(lines.lazy.map(\.credit)))
         let accountsById = Dictionary(accounts.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
         var rows: [EntryPage.Line] = []
         for (index, line) in lines.enumerated() {
@@ -194,7 +231,7 @@ extension EntryController {
                     credit: line.creditText,
                     debitError: line.errors["debit"],
                     creditError: line.errors["credit"],
-                    accountError: line.errors["account"],
+                    accountError: line.errors["account"] ?? line.errors["description"] ?? line.errors["costCenter"] ?? line.errors["costUnit"],
                     loket: loket,
                     changed: changed,
                     isEmptyRow: false

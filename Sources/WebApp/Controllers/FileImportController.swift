@@ -75,6 +75,7 @@ struct FileImportController {
         }
         let period = Int(form["period"].trimmedForInput)
         if period == nil || !(1...13).contains(period!) { problems.append("Periode: kies een periode van 1 tot en met 13.") }
+        if let problem = TextRules.lineProblem(form["description"], max: 200, what: "De omschrijving") { problems.append("Omschrijving: \(problem)") }
         guard problems.isEmpty, let date, let period else {
             return try self.render(administration, context: context, status: .unprocessableContent, problems: problems, upload: upload, token: token, form: form)
         }

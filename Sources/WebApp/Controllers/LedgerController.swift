@@ -22,8 +22,8 @@ struct LedgerController {
         router.get("/administraties/:id/export", use: self.download)
     }
 
-    private func year(_ request: Request, _ administration: AdministrationRecord) -> Int {
-        request.uri.queryParameters.get("jaar").flatMap(Int.init).flatMap { (1990...2100).contains($0) ? $0 : nil } ?? administration.fiscalYear
+    private func year(_ request: Request, _ administration: AdministrationRecord) throws(AppError) -> Int {
+        try RequestNumber.year(request.uri.queryParameters.get("jaar")) ?? administration.fiscalYear
     }
 
     private func layout(_ title: String, _ administration: AdministrationRecord, _ context: AppRequestContext) throws -> Layout {
@@ -34,19 +34,20 @@ struct LedgerController {
     @Sendable func journal(_ request: Request, context: AppRequestContext) async throws -> Response {
         let administration = try self.pages.administration(context)
         let id = administration.id!
-        let year = self.year(request, administration)
+        let year = try self.year(request, administration)
         let query = request.uri.queryParameters
-        let period = query.get("periode").flatMap(Int.init).flatMap { (1...13).contains($0) ? $0 : nil }
-        let accountId = query.get("rekening").flatMap(Int64.init)
+        let period = try RequestNumber.period(query.get("periode"))
+        let accountId = try RequestNumber.id(query.get("rekening"), invalid: "Ongeldige rekening")
         let source = query.get("bron").flatMap { ["loket", "file", "manual", "reversal"].contains($0) ? $0 : nil }
-        let page = max(1, query.get("pagina").flatMap(Int.init) ?? 1)
+        let page = try RequestNumber.page(query.get("pagina"))
         let (lines, total) = try self.pages.database.journalLines(
             administrationId: id, year: year, period: period, accountId: accountId, source: source, limit: Self.pageSize, offset: (page - 1) * Self.pageSize
         )
         let totals = try self.pages.database.trialBalance(administrationId: id, year: year, period: period)
             .filter { accountId == nil || $0.accountId == accountId }
-        let debit = Money(cents: totals.reduce(0) { $0 + $1.debitCents })
-        let credit = Money(cents: totals.reduce(0) { $0 + $1.creditCents })
+        // Bounded by JournalLimits (at most 10^15 per side); checked all the same.
+        let debit = try Money.sum(totals.lazy.map { Money(cents: $0.debitCents) })
+        let credit = try Money.sum(totals.lazy.map { Money(cents: $0.creditCents) })
         let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
         func link(_ target: Int) -> String {
             var items = ["jaar=\(year)", "pagina=\(target)"]
@@ -103,11 +104,11 @@ struct LedgerController {
     @Sendable func accountCard(_ request: Request, context: AppRequestContext) async throws -> Response {
         let administration = try self.pages.administration(context)
         let id = administration.id!
-        let year = self.year(request, administration)
+        let year = try self.year(request, administration)
         guard let accountId = context.parameters.get("accountId", as: Int64.self), let account = try self.pages.database.account(id: accountId, administrationId: id) else {
             throw AppError.notFound("Deze rekening bestaat niet in administratie \(administration.code).")
         }
-        let page = max(1, request.uri.queryParameters.get("pagina").flatMap(Int.init) ?? 1)
+        let page = try RequestNumber.page(request.uri.queryParameters.get("pagina"))
         let (lines, total) = try self.pages.database.accountCard(
             administrationId: id, accountId: accountId, year: year, limit: Self.pageSize, offset: (page - 1) * Self.pageSize
         )
@@ -126,7 +127,7 @@ struct LedgerController {
             layout: try self.layout("Grootboekkaart \(account.number)", administration, context),
             administrationId: id, year: year, account: "\(account.number) \(account.name)", lines: rows,
             debitTotal: Money(cents: year_totals?.debitCents ?? 0).dutch, creditTotal: Money(cents: year_totals?.creditCents ?? 0).dutch,
-            balance: Money(cents: (year_totals?.debitCents ?? 0) - (year_totals?.creditCents ?? 0)).dutch,
+            balance: try (Money(cents: year_totals?.debitCents ?? 0) - Money(cents: year_totals?.creditCents ?? 0)).dutch,
             pageText: "pagina \(page) van \(pages) (\(DutchFormat.count(total)) regels)",
             previousPage: page > 1 ? base + String(page - 1) : nil,
             nextPage: page < pages ? base + String(page + 1) : nil
@@ -138,25 +139,27 @@ struct LedgerController {
     @Sendable func trialBalance(_ request: Request, context: AppRequestContext) async throws -> Response {
         let administration = try self.pages.administration(context)
         let id = administration.id!
-        let year = self.year(request, administration)
-        let period = request.uri.queryParameters.get("periode").flatMap(Int.init).flatMap { (1...13).contains($0) ? $0 : nil }
+        let year = try self.year(request, administration)
+        let period = try RequestNumber.period(request.uri.queryParameters.get("periode"))
         let rows = try self.pages.database.trialBalance(administrationId: id, year: year, period: period)
-        let sum = { (key: KeyPath<TrialBalanceRow, Int64>) in Money(cents: rows.reduce(0) { $0 + $1[keyPath: key] }) }
+        // Bounded by JournalLimits (at most 10^15 per side); checked all the same.
+        func sum(_ key: KeyPath<TrialBalanceRow, Int64>) throws -> Money { try Money.sum(rows.lazy.map { Money(cents: $0[keyPath: key]) }) }
+        let balances = try rows.map { try Money(cents: $0.debitToDateCents) - Money(cents: $0.creditToDateCents) }
         let view = TrialBalancePage(
             layout: try self.layout("Proefbalans \(year)", administration, context),
             administrationId: id, year: year, periodLabel: period.map { "periode \($0)" } ?? "heel \(year)",
             periods: [LedgerPage.Option(value: "", label: "heel het jaar", selected: period == nil)]
                 + (1...13).map { LedgerPage.Option(value: String($0), label: "periode \($0)", selected: $0 == period) },
-            rows: rows.map {
+            rows: zip(rows, balances).map { row, balance in
                 TrialBalancePage.Row(
-                    accountId: $0.accountId, number: $0.number, name: $0.name, type: $0.type, debit: Money(cents: $0.debitCents).dutch,
-                    credit: Money(cents: $0.creditCents).dutch, debitToDate: Money(cents: $0.debitToDateCents).dutch,
-                    creditToDate: Money(cents: $0.creditToDateCents).dutch, balanceToDate: Money(cents: $0.debitToDateCents - $0.creditToDateCents).dutch
+                    accountId: row.accountId, number: row.number, name: row.name, type: row.type, debit: Money(cents: row.debitCents).dutch,
+                    credit: Money(cents: row.creditCents).dutch, debitToDate: Money(cents: row.debitToDateCents).dutch,
+                    creditToDate: Money(cents: row.creditToDateCents).dutch, balanceToDate: balance.dutch
                 )
             },
-            debitTotal: sum(\.debitCents).dutch, creditTotal: sum(\.creditCents).dutch,
-            debitToDateTotal: sum(\.debitToDateCents).dutch, creditToDateTotal: sum(\.creditToDateCents).dutch,
-            reconciles: sum(\.debitCents) == sum(\.creditCents) && sum(\.debitToDateCents) == sum(\.creditToDateCents)
+            debitTotal: try sum(\.debitCents).dutch, creditTotal: try sum(\.creditCents).dutch,
+            debitToDateTotal: try sum(\.debitToDateCents).dutch, creditToDateTotal: try sum(\.creditToDateCents).dutch,
+            reconciles: try sum(\.debitCents) == sum(\.creditCents) && sum(\.debitToDateCents) == sum(\.creditToDateCents)
         )
         return self.pages.renderer.render("trial_balance", view)
     }
@@ -210,7 +213,7 @@ struct LedgerController {
         guard let period = context.parameters.get("period", as: Int.self), (1...13).contains(period) else {
             throw AppError.notFound("Deze periode bestaat niet (kies 1 tot en met 13).")
         }
-        let year = Int(context.postedForm["jaar"]).flatMap { (1990...2100).contains($0) ? $0 : nil } ?? administration.fiscalYear
+        let year = try RequestNumber.year(context.postedForm["jaar"]) ?? administration.fiscalYear
         return (year, period)
     }
 
@@ -218,7 +221,7 @@ struct LedgerController {
     /// private temporary file first (nothing half-written reaches the user) and streamed from it.
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
         let administration = try self.pages.administration(context)
-        let year = self.year(request, administration)
+        let year = try self.year(request, administration)
         guard let format = request.uri.queryParameters.get("formaat").flatMap(ExportFormat.init(rawValue:)) else {
             throw AppError.badRequest("Kies een exportformaat: xaf, xaf4 of csv.")
         }
@@ -226,18 +229,22 @@ struct LedgerController {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let name = LedgerExporter.fileName(code: administration.code, year: year, format: format)
         let file = directory.appending(path: name)
+        // Whatever happens next, the directory goes: on failure now, on success as soon as the
+        // finished file is open (an open file stays readable after its name is gone, so a
+        // download that is never read or breaks off leaves nothing behind either).
+        let handle: FileHandle
+        let size: Int?
         do {
+            defer { try? FileManager.default.removeItem(at: directory) }
             try self.exporter.export(administration: administration, year: year, format: format, to: file)
+            size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue
+            handle = try FileHandle(forReadingFrom: file)
         } catch let error as ExportError {
-            try? FileManager.default.removeItem(at: directory)
             return self.pages.redirect(
                 to: "/administraties/\(administration.id!)/grootboek?jaar=\(year)", flash: FlashMessage(.error, error.description), context: context
             )
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue
         let body = ResponseBody(contentLength: size) { writer in
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let handle = try FileHandle(forReadingFrom: file)
             defer { try? handle.close() }
             while let chunk = try handle.read(upToCount: 1 << 16), !chunk.isEmpty {
                 try await writer.write(ByteBuffer(bytes: chunk))

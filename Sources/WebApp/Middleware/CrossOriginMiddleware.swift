@@ -38,11 +38,12 @@ struct CSRFMiddleware: RouterMiddleware {
         var request = request
         var context = context
         let buffer: ByteBuffer
+        let limit = context.maxBodySize(path: request.uri.path)
         do {
-            buffer = try await request.collectBody(upTo: context.maxUploadSize)
+            buffer = try await request.collectBody(upTo: limit)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw AppError.tooLarge(
-                "Het verzonden bestand of formulier is te groot (maximaal \(context.maxUploadSize / 1024 / 1024) MB). Er is niets opgeslagen."
+                "Het verzonden bestand of formulier is te groot (maximaal \(limit / 1024 / 1024) MB). Er is niets opgeslagen."
             )
         }
         let bytes = Array(buffer.readableBytesView)
