@@ -34,6 +34,8 @@ public struct AppDependencies: Sendable {
     public var loketDefaults: LoketDefaults
     public var now: @Sendable () -> Date
     public var logger: Logger
+    /// Where downloads are written before they are sent (each in its own private folder).
+    public var temporaryDirectory: URL
     /// The one background bulk sync of this app.
     let syncJobs: SyncJobs
 
@@ -42,13 +44,15 @@ public struct AppDependencies: Sendable {
         loket: LoketService,
         loketDefaults: LoketDefaults = LoketDefaults(),
         now: @escaping @Sendable () -> Date = { Date() },
-        logger: Logger
+        logger: Logger,
+        temporaryDirectory: URL = FileManager.default.temporaryDirectory
     ) {
         self.database = database
         self.loket = loket
         self.loketDefaults = loketDefaults
         self.now = now
         self.logger = logger
+        self.temporaryDirectory = temporaryDirectory
         self.syncJobs = SyncJobs(sync: BulkSync(importer: RunImporter(database: database, loket: loket, now: now)), now: now)
     }
 }
@@ -122,7 +126,9 @@ func buildRouter(dependencies: AppDependencies, origin: ServerOrigin, tokens: La
     LoketController(pages: pages, loket: dependencies.loket, defaults: dependencies.loketDefaults, origin: origin).addRoutes(to: router)
     EntryController(pages: pages, importer: RunImporter(database: dependencies.database, loket: dependencies.loket, now: dependencies.now))
         .addRoutes(to: router)
-    LedgerController(pages: pages, exporter: LedgerExporter(database: dependencies.database, now: dependencies.now)).addRoutes(to: router)
+    LedgerController(
+        pages: pages, exporter: LedgerExporter(database: dependencies.database, now: dependencies.now), temporaryDirectory: dependencies.temporaryDirectory
+    ).addRoutes(to: router)
     FileImportController(pages: pages, importer: PayrollFileImporter(database: dependencies.database, now: dependencies.now)).addRoutes(to: router)
     SyncController(pages: pages, jobs: dependencies.syncJobs).addRoutes(to: router)
     return router

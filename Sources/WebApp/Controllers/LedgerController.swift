@@ -10,6 +10,7 @@ import Storage
 struct LedgerController {
     let pages: PageSupport
     let exporter: LedgerExporter
+    let temporaryDirectory: URL
     static let pageSize = 100
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -225,7 +226,7 @@ struct LedgerController {
         guard let format = request.uri.queryParameters.get("formaat").flatMap(ExportFormat.init(rawValue:)) else {
             throw AppError.badRequest("Kies een exportformaat: xaf, xaf4 of csv.")
         }
-        let directory = FileManager.default.temporaryDirectory.appending(path: "loonjournaal-export-\(UUID().uuidString)")
+        let directory = self.temporaryDirectory.appending(path: "loonjournaal-export-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let name = LedgerExporter.fileName(code: administration.code, year: year, format: format)
         let file = directory.appending(path: name)

@@ -97,10 +97,11 @@ struct Harness {
     static func run(
         signedIn: Bool = true,
         simulator: SandboxConfiguration? = nil,
+        idleTimeout: Duration = .seconds(30),
         _ body: @Sendable (inout Harness) async throws -> Void
     ) async throws {
         guard let simulator else {
-            try await self.runApp(signedIn: signedIn, simulator: nil, body)
+            try await self.runApp(signedIn: signedIn, simulator: nil, idleTimeout: idleTimeout, body)
             return
         }
         let box = Mutex<SandboxHandle?>(nil)
@@ -111,7 +112,7 @@ struct Harness {
             let transport = LiveHTTPTransport()
             let info = SimulatorInfo(url: "http://127.0.0.1:\(client.port!)", handle: box.withLock { $0! }, transport: transport)
             do {
-                try await self.runApp(signedIn: signedIn, simulator: info, body)
+                try await self.runApp(signedIn: signedIn, simulator: info, idleTimeout: idleTimeout, body)
             } catch {
                 try? await transport.shutdown()
                 throw error
@@ -120,7 +121,9 @@ struct Harness {
         }
     }
 
-    private static func runApp(signedIn: Bool, simulator: SimulatorInfo?, _ body: @Sendable (inout Harness) async throws -> Void) async throws {
+    private static func runApp(
+        signedIn: Bool, simulator: SimulatorInfo?, idleTimeout: Duration, _ body: @Sendable (inout Harness) async throws -> Void
+    ) async throws {
         let temp = try TempDirectory()
         let directory = DataDirectory(url: temp.url.appending(path: "data"))
         try directory.prepare()
@@ -135,10 +138,10 @@ struct Harness {
             retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2)), timeout: .seconds(3), now: { clock.now }
         )
         let app = try buildApplication(
-            AppConfiguration(port: 0),
+            AppConfiguration(port: 0, idleTimeout: idleTimeout),
             dependencies: AppDependencies(
                 database: database, loket: loket, loketDefaults: LoketDefaults(simulatorURL: simulator?.url ?? "http://127.0.0.1:9"),
-                now: { clock.now }, logger: logs.logger()
+                now: { clock.now }, logger: logs.logger(), temporaryDirectory: temp.url.appending(path: "tmp")
             )
         ) { running in
             box.withLock { $0 = running }
