@@ -72,6 +72,25 @@ public struct SandboxHandle: Sendable {
             return nil
         }
     }
+    /// Gives every line of a journal run this amount on its side (a run beyond what one entry may
+    /// hold, for the tests of the import limits): even lines debit, odd lines credit.
+    public func setEveryLineAmount(ofRun id: String, cents: Int64) {
+        self.state.withWorld { world in
+            for e in world.employers.indices {
+                for a in world.employers[e].administrations.indices {
+                    for r in world.employers[e].administrations[a].runs.indices where world.employers[e].administrations[a].runs[r].id == id {
+                        let lines = world.employers[e].administrations[a].runs[r].lines
+                        world.employers[e].administrations[a].runs[r].lines = lines.enumerated().map { index, line in
+                            var copy = line
+                            copy.debitCents = index % 2 == 0 ? cents : 0
+                            copy.creditCents = index % 2 == 0 ? 0 : cents
+                            return copy
+                        }
+                    }
+                }
+            }
+        }
+    }
     /// Makes every refresh token invalid (as when the user revokes the app in Loket).
     public func revokeRefreshTokens() { self.state.withWorld { $0.refreshTokens.removeAll() } }
     /// Ends every access token now.

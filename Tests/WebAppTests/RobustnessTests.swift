@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Ledger
+import LoketSandbox
 import Testing
 
 #if canImport(Glibc)
@@ -124,6 +125,23 @@ import Glibc
             #expect(tooLong.status == .unprocessableContent)
             #expect(tooLong.body.contains("Regel 2: De omschrijving is te lang (201 tekens; maximaal 200)"))
             #expect(try h.database.entries(administrationId: id).isEmpty)
+        }
+    }
+
+    // Loket JSON is a door too: a run beyond the limits is refused with the reason, never cut.
+    @Test func aLoketRunBeyondTheLimitsIsRefusedWithTheReason() async throws {
+        try await Harness.run(simulator: SandboxConfiguration()) { h in
+            let ids = try await h.linkedWithStarterChart()
+            let bakery = ids[Seed.bakery]!
+            let run = Seed.run(admin: 1, 2)
+            h.simulator!.handle.setEveryLineAmount(ofRun: run, cents: JournalLimits.lineAmountCents * 10)
+            let refused = try await h.post("/administraties/\(bakery)/runs/import", [("runId", run)])
+            #expect(refused.status == .seeOther)
+            let page = try await h.get(try #require(refused.headers[.location]))
+            #expect(page.body.contains("Deze run is niet geïmporteerd, want hij past niet in één boeking: Regel 1 heeft € 10.000.000.000,00"))
+            #expect(try h.database.entries(administrationId: bakery).isEmpty)
+            #expect(try await h.post("/administraties/\(bakery)/runs/import", [("all", "1")]).status == .seeOther)
+            #expect(try h.database.entries(administrationId: bakery).allSatisfy { $0.sourceReference != run })
         }
     }
 
