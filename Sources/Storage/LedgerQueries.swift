@@ -56,6 +56,8 @@ public struct PeriodState: Equatable, Sendable {
 
 public enum PeriodError: Error, Equatable {
     case reasonRequired
+    /// Too long, or with characters a text field cannot hold (the Dutch message).
+    case invalidReason(String)
     case outOfRange
 }
 
@@ -228,12 +230,13 @@ extension AppDatabase {
     public func reopenPeriod(administrationId: Int64, year: Int, period: Int, reason: String, at now: Date) throws {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw PeriodError.reasonRequired }
+        if let problem = TextRules.lineProblem(reason, max: 500, what: "De reden") { throw PeriodError.invalidReason(problem) }
         try self.writer.write { db in
             try db.execute(
                 sql: "DELETE FROM closed_periods WHERE administration_id = ? AND fiscal_year = ? AND period = ?",
                 arguments: [administrationId, year, period]
             )
-            try self.auditEntry(administrationId, "periode \(year)-\(period)", "heropend", String(reason.prefix(500)), now, db)
+            try self.auditEntry(administrationId, "periode \(year)-\(period)", "heropend", reason, now, db)
         }
     }
 

@@ -204,6 +204,8 @@ struct LedgerController {
             try self.pages.database.reopenPeriod(administrationId: administration.id!, year: year, period: period, reason: context.postedForm["reason"], at: self.pages.now())
         } catch PeriodError.reasonRequired {
             return try self.periodsPage(administration, year: year, error: "Geef een reden op om periode \(period) te heropenen; die wordt vastgelegd.", context: context, status: .unprocessableContent)
+        } catch PeriodError.invalidReason(let message) {
+            return try self.periodsPage(administration, year: year, error: message, context: context, status: .unprocessableContent)
         }
         return self.pages.redirect(
             to: "/administraties/\(administration.id!)/perioden?jaar=\(year)", flash: FlashMessage(.success, "Periode \(period) van \(year) is heropend."), context: context
