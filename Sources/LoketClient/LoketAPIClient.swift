@@ -87,9 +87,9 @@ public struct LoketAPIClient: Sendable {
 
     /// Tells Loket the run was processed (or failed), with a short message for the Loket user.
     public func markJournalRun(id: String, action: JournalRunAction, message: String?) async throws {
-        var body: [String: Any] = ["action": action.rawValue]
-        body["message"] = message.map { String($0.prefix(255)) } ?? NSNull()
-        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(JournalRunPatch(action: action.rawValue, message: message.map { String($0.prefix(255)) }))
         let _: DetailEnvelope<EmptyContent> = try await self.request(
             "PATCH",
             "\(Self.base)/payrolladministrations/journalruns/\(Self.segment(id))",
@@ -219,5 +219,20 @@ public struct LoketAPIClient: Sendable {
 
     static func messages(_ response: LoketHTTPResponse) -> String? {
         (try? JSONDecoder().decode(MessagesBody.self, from: Data(response.body)))?.text
+    }
+}
+
+/// The body of `PATCH …/journalruns/{id}`: `{"action": "MarkAsProcessed", "message": "…" | null}`.
+struct JournalRunPatch: Encodable {
+    let action: String
+    let message: String?
+
+    enum CodingKeys: String, CodingKey { case action, message }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.action, forKey: .action)
+        // Loket's excerpt shows the field as nullable: sent as null rather than left out.
+        if let message = self.message { try container.encode(message, forKey: .message) } else { try container.encodeNil(forKey: .message) }
     }
 }

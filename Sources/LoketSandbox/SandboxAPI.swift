@@ -142,12 +142,12 @@ struct SandboxAPI {
             let body = try await request.collectBody(upTo: 64 * 1024)
             let id = context.parameters.get("journalRunId") ?? ""
             _ = try self.visibleRun(id)
-            guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
-                let action = object["action"] as? String, ["MarkAsProcessed", "MarkAsProcessingFailed"].contains(action)
+            guard let patch = try? JSONDecoder().decode(SimJournalRunPatch.self, from: Data(buffer: body)),
+                let action = patch.action, ["MarkAsProcessed", "MarkAsProcessingFailed"].contains(action)
             else {
                 return Self.messages(.badRequest, paging: false, "action moet MarkAsProcessed of MarkAsProcessingFailed zijn.", code: 83)
             }
-            let message = object["message"] as? String
+            let message = patch.message
             if let message, message.count > 255 {
                 return Self.messages(.badRequest, paging: false, "[message] has an invalid length", code: 83)
             }
@@ -408,4 +408,10 @@ struct SandboxAPI {
             return line
         }
     }
+}
+
+/// What the simulator reads of a journal-run PATCH (its own type: it never imports the client).
+struct SimJournalRunPatch: Decodable {
+    let action: String?
+    let message: String?
 }

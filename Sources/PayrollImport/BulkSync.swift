@@ -11,9 +11,9 @@ public struct SyncOptions: Sendable {
     /// Book every new draft that passes all booking checks.
     public var book: Bool
     /// Where the sync was started: `web` or `cli`.
-    public var origin: String
+    public var origin: SyncOrigin
 
-    public init(concurrency: Int = 4, book: Bool = false, origin: String = "web") {
+    public init(concurrency: Int = 4, book: Bool = false, origin: SyncOrigin = .web) {
         self.concurrency = min(max(concurrency, 1), 16)
         self.book = book
         self.origin = origin

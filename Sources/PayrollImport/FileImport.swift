@@ -57,13 +57,13 @@ public struct PayrollFileImporter: Sendable {
             throw .problems(error)
         }
         let reference = "sha256:\(Self.contentHash(bytes)):\(date.year)-\(period)"
-        if let existing = try? self.database.entry(administrationId: administrationId, source: "file", reference: reference) {
+        if let existing = try? self.database.entry(administrationId: administrationId, source: .file, reference: reference) {
             throw .alreadyImported(entryId: existing.id!, period: period, year: date.year)
         }
         do {
             let accounts = try self.database.accountsForLoketCodes(administrationId: administrationId, codes: Set(lines.map(\.account)))
             let draft = NewDraft(
-                administrationId: administrationId, source: "file", sourceReference: reference,
+                administrationId: administrationId, source: .file, sourceReference: reference,
                 description: description.isEmpty ? "Loonjournaal \(date.year) periode \(period < 10 ? "0" : "")\(period) (\(fileName.prefix(80)))" : description,
                 entryDate: date, period: period,
                 lines: lines.map { line in

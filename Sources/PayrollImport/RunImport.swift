@@ -160,7 +160,7 @@ public struct RunImporter: Sendable {
         var sequence = 1
         if again {
             do {
-                sequence = try self.database.nextImportSequence(administrationId: administrationId, source: "loket", reference: journalRunId)
+                sequence = try self.database.nextImportSequence(administrationId: administrationId, source: .loket, reference: journalRunId)
             } catch {
                 throw .reimportNotAllowed
             }
@@ -232,7 +232,7 @@ public struct RunImporter: Sendable {
             )
         }
         return NewDraft(
-            administrationId: administrationId, source: "loket", sourceReference: run.id, sourceSequence: sequence,
+            administrationId: administrationId, source: .loket, sourceReference: run.id, sourceSequence: sequence,
             description: PayrollCalendar.description(year: year, period: number, run: run.sequenceNumber, isDifference: isDifference),
             entryDate: date, period: PayrollCalendar.financialPeriod(date: date, payrollPeriod: number, rule: settings.periodRule),
             isDifference: isDifference, payrollYear: year, payrollPeriod: number, loketRunSequence: run.sequenceNumber,
@@ -244,7 +244,7 @@ public struct RunImporter: Sendable {
     /// and a failure can be retried — the booking stands either way.
     @discardableResult
     public func writeBack(entry: JournalEntryRecord) async -> Bool? {
-        guard entry.isBooked, entry.source == "loket", let runId = entry.sourceReference,
+        guard entry.isBooked, entry.source == .loket, let runId = entry.sourceReference,
             let settings = try? self.database.settings(administrationId: entry.administrationId), settings.markProcessedInLoket,
             let link = try? self.database.link(administrationId: entry.administrationId)
         else { return nil }

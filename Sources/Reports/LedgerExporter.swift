@@ -113,7 +113,7 @@ public struct LedgerExporter: Sendable {
                     AuditfileTransaction(
                         number: "\(first.fiscalYear)-\(first.number)", description: first.entryDescription, period: min(first.period, 12),
                         date: (try? CalendarDate.parse(first.entryDate)) ?? CalendarDate(year: year, month: 12, day: 31)!,
-                        source: first.source == "reversal" ? "terugboeking" : first.source,
+                        source: first.source == .reversal ? "terugboeking" : first.source.rawValue,
                         lines: lines.map {
                             AuditfileLine(
                                 number: $0.position, accountNumber: $0.accountNumber, description: $0.description,

@@ -174,7 +174,7 @@ extension AppDatabase {
             return (existing, false)
         }
         let id = try self.insertDraft(draft, at: now, db)
-        try self.recordHistory(id, draft.administrationId, "boeking", "", "concept aangemaakt uit \(draft.source == "loket" ? "Loket" : draft.source)", now, db)
+        try self.recordHistory(id, draft.administrationId, "boeking", "", "concept aangemaakt uit \(draft.source == .loket ? "Loket" : draft.source.rawValue)", now, db)
         return (id, true)
     }
 
@@ -228,7 +228,7 @@ extension AppDatabase {
 
     /// The import generation a new import of this run gets: 1, or one more than the last when
     /// every earlier entry of the run has been reversed.
-    public func nextImportSequence(administrationId: Int64, source: String, reference: String) throws -> Int {
+    public func nextImportSequence(administrationId: Int64, source: EntrySource, reference: String) throws -> Int {
         try self.writer.read { db in
             let entries = try JournalEntryRecord
                 .filter(Column("administration_id") == administrationId && Column("source") == source && Column("source_reference") == reference)
@@ -248,7 +248,7 @@ extension AppDatabase {
             throw EntryError.beyondLimits(problem)
         }
         var entry = JournalEntryRecord(
-            id: nil, administrationId: draft.administrationId, status: "draft", source: draft.source, sourceReference: draft.sourceReference,
+            id: nil, administrationId: draft.administrationId, status: .draft, source: draft.source, sourceReference: draft.sourceReference,
             sourceSequence: draft.sourceSequence, description: TextRules.cleaned(draft.description, max: 200), entryDate: draft.entryDate.iso,
             fiscalYear: draft.entryDate.year, period: draft.period, number: nil, isDifference: draft.isDifference, payrollYear: draft.payrollYear,
             payrollPeriod: draft.payrollPeriod, loketRunSequence: draft.loketRunSequence, loketPayrollRunId: draft.loketPayrollRunId,
@@ -256,7 +256,7 @@ extension AppDatabase {
             loketCreditCents: try Money.sum(draft.lines.compactMap(\.original).map(\.credit)).cents,
             reversesEntryId: nil, version: 1, bookedAt: nil, createdAt: now, updatedAt: now
         )
-        if draft.source != "loket" && draft.source != "file" {
+        if draft.source != .loket && draft.source != .file {
             entry.loketDebitCents = nil
             entry.loketCreditCents = nil
         }
@@ -469,7 +469,7 @@ extension AppDatabase {
                 db, sql: "SELECT MAX(number) FROM journal_entries WHERE administration_id = ? AND fiscal_year = ?", arguments: [administrationId, entry.fiscalYear]
             )
             entry.number = JournalRules.nextNumber(after: highest)
-            entry.status = "booked"
+            entry.status = .booked
             entry.bookedAt = now
             entry.updatedAt = now
             entry.version += 1
@@ -495,7 +495,7 @@ extension AppDatabase {
                 throw EntryError.bookingRefused([.beyondLimits(problem)])
             }
             var reversal = JournalEntryRecord(
-                id: nil, administrationId: administrationId, status: "draft", source: "reversal", sourceReference: nil, sourceSequence: 1,
+                id: nil, administrationId: administrationId, status: .draft, source: .reversal, sourceReference: nil, sourceSequence: 1,
                 description: String("Terugboeking van \(original.fiscalYear)-\(original.number ?? 0): \(original.description)".prefix(200)),
                 entryDate: date.iso, fiscalYear: original.fiscalYear, period: original.period, number: nil, isDifference: original.isDifference,
                 payrollYear: original.payrollYear, payrollPeriod: original.payrollPeriod, loketRunSequence: original.loketRunSequence,
@@ -514,7 +514,7 @@ extension AppDatabase {
                 db, sql: "SELECT MAX(number) FROM journal_entries WHERE administration_id = ? AND fiscal_year = ?", arguments: [administrationId, original.fiscalYear]
             )
             reversal.number = JournalRules.nextNumber(after: highest)
-            reversal.status = "booked"
+            reversal.status = .booked
             reversal.bookedAt = now
             try reversal.update(db)
             try self.recordHistory(entryId, administrationId, "boeking", "geboekt", "teruggeboekt door \(original.fiscalYear)-\(reversal.number!)", now, db)
@@ -588,7 +588,7 @@ extension AppDatabase {
     }
 
     /// The entry made from a file with this reference, if any (duplicate protection).
-    public func entry(administrationId: Int64, source: String, reference: String) throws -> JournalEntryRecord? {
+    public func entry(administrationId: Int64, source: EntrySource, reference: String) throws -> JournalEntryRecord? {
         try self.writer.read { db in
             try JournalEntryRecord.filter(Column("administration_id") == administrationId && Column("source") == source && Column("source_reference") == reference).fetchOne(db)
         }

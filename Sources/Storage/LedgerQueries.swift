@@ -24,7 +24,7 @@ public struct LedgerLineRow: Equatable, Sendable, FetchableRecord, Decodable {
     public var entryDate: String
     public var period: Int
     public var entryDescription: String
-    public var source: String
+    public var source: EntrySource
     public var position: Int
     public var accountId: Int64
     public var accountNumber: String
@@ -111,7 +111,7 @@ extension AppDatabase {
 
     /// Booked lines of a year, newest entry first, filtered and paged (journal page).
     public func journalLines(
-        administrationId: Int64, year: Int, period: Int?, accountId: Int64?, source: String?, limit: Int, offset: Int
+        administrationId: Int64, year: Int, period: Int?, accountId: Int64?, source: EntrySource?, limit: Int, offset: Int
     ) throws -> (lines: [LedgerLineRow], total: Int) {
         try self.writer.read { db in
             let filter = """

@@ -33,13 +33,28 @@ public struct SyncResultRow: Codable, Sendable, Equatable, FetchableRecord {
     }
 }
 
+/// Who started a bulk sync; stored as text (`web`, `cli`).
+public enum SyncOrigin: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    /// "Alles bijwerken" on the dashboard.
+    case web
+    /// `loonjournaal sync`.
+    case cli
+}
+
+/// How a bulk sync ended; stored as text. A sync without one (NULL) was cut off.
+public enum SyncOutcome: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case completed
+    case failures
+    case cancelled
+}
+
 /// One bulk sync as recorded.
 public struct SyncRunRow: Codable, Sendable, Equatable, FetchableRecord {
     public var id: Int64
-    public var origin: String
+    public var origin: SyncOrigin
     public var startedAt: Date
     public var finishedAt: Date?
-    public var outcome: String?
+    public var outcome: SyncOutcome?
     public var concurrency: Int
     public var administrations: Int
     public var runsImported: Int
@@ -97,7 +112,7 @@ extension AppDatabase {
     }
 
     /// Records the start of a bulk sync; `finishSync` completes it.
-    public func startSync(origin: String, concurrency: Int, administrations: Int, at now: Date) throws -> Int64 {
+    public func startSync(origin: SyncOrigin, concurrency: Int, administrations: Int, at now: Date) throws -> Int64 {
         try self.writer.write { db in
             try db.execute(
                 sql: "INSERT INTO sync_runs (origin, started_at, concurrency, administrations) VALUES (?, ?, ?, ?)",
@@ -124,7 +139,7 @@ extension AppDatabase {
                 )
             }
             let failed = results.filter { $0.error != nil }.count
-            let outcome = cancelled ? "cancelled" : failed > 0 ? "failures" : "completed"
+            let outcome: SyncOutcome = cancelled ? .cancelled : failed > 0 ? .failures : .completed
             try db.execute(
                 sql: "UPDATE sync_runs SET finished_at = ?, outcome = ?, runs_imported = ?, failed = ? WHERE id = ?",
                 arguments: [now, outcome, results.reduce(0) { $0 + $1.imported }, failed, id]

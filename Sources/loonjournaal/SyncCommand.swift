@@ -76,7 +76,7 @@ struct Sync: AsyncParsableCommand {
         let tracker = SyncTracker(total: targets.count, startedAt: Date())
         let progress = StandardError()
         progress.write("Bijwerken: \(targets.count) administratie(s), \(concurrency) tegelijk.\n")
-        let results = await sync.run(targets, options: SyncOptions(concurrency: concurrency, book: self.book, origin: "cli"), tracker: tracker) {
+        let results = await sync.run(targets, options: SyncOptions(concurrency: concurrency, book: self.book, origin: .cli), tracker: tracker) {
             result, snapshot in
             let outcome: String
             if let error = result.error {

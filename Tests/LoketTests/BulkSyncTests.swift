@@ -76,7 +76,7 @@ struct SyncWorld {
     }
 
     func run(_ targets: [SyncTarget], concurrency: Int = 4, book: Bool = false) async -> [AdministrationSyncResult] {
-        await self.sync.run(targets, options: SyncOptions(concurrency: concurrency, book: book, origin: "cli"), tracker: SyncTracker(total: targets.count, startedAt: Date()))
+        await self.sync.run(targets, options: SyncOptions(concurrency: concurrency, book: book, origin: .cli), tracker: SyncTracker(total: targets.count, startedAt: Date()))
     }
 }
 
@@ -101,7 +101,7 @@ struct SyncWorld {
             // Status 0 ("staat klaar voor journaliseren") is reported as waiting, not as a failure.
             #expect(results.first { $0.target.name.contains("Gouden Korst") }?.waiting == 1)
             let recorded = try #require(try world.database.recentSyncs().first)
-            #expect(recorded.outcome == "completed" && recorded.runsImported == importable && recorded.failed == 0 && recorded.origin == "cli")
+            #expect(recorded.outcome == .completed && recorded.runsImported == importable && recorded.failed == 0 && recorded.origin == .cli)
             #expect(try world.database.syncResults(syncRunId: recorded.id).count == 13)
 
             // Again: nothing new, nothing twice.
@@ -179,7 +179,7 @@ struct SyncWorld {
             #expect(results.allSatisfy { $0.error == nil })
             #expect(results.filter(\.cancelled).count >= targets.count - 3)
             #expect(try world.database.entriesWithoutLines() == 0)
-            #expect(try world.database.recentSyncs().first?.outcome == "cancelled")
+            #expect(try world.database.recentSyncs().first?.outcome == .cancelled)
             let rest = await world.run(targets)
             #expect(rest.allSatisfy { $0.error == nil })
             try world.expectEveryImportableRunExactlyOnce()

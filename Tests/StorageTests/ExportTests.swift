@@ -27,7 +27,7 @@ import Testing
             let gross = Int64(1_000_000 + month * 12_345)
             let tax = gross * 30 / 100
             let draft = NewDraft(
-                administrationId: admin.id!, source: "loket", sourceReference: "run-\(month)", description: "Loonjournaal 2026 periode 0\(month) (run \(month))",
+                administrationId: admin.id!, source: .loket, sourceReference: "run-\(month)", description: "Loonjournaal 2026 periode 0\(month) (run \(month))",
                 entryDate: CalendarDate.lastDay(ofMonth: month, year: 2026), period: month,
                 lines: [
                     NewLine(accountId: accounts["4000"], description: "Lonen – SALARIS", costCenter: "SAL073", costUnit: "01", debit: Money(cents: gross), credit: .zero, original: nil),
@@ -145,7 +145,7 @@ import Testing
         #expect(try database.firstOpenPeriod(administrationId: id, year: 2026) == 1)
         let accounts = Dictionary(try database.accounts(administrationId: id).map { ($0.number, $0.id!) }, uniquingKeysWith: { a, _ in a })
         let draft = NewDraft(
-            administrationId: id, source: "manual", sourceReference: nil, description: "April", entryDate: CalendarDate(year: 2026, month: 4, day: 30)!, period: 4,
+            administrationId: id, source: .manual, sourceReference: nil, description: "April", entryDate: CalendarDate(year: 2026, month: 4, day: 30)!, period: 4,
             lines: [
                 NewLine(accountId: accounts["4000"], description: "", costCenter: nil, costUnit: nil, debit: Money(cents: 100), credit: .zero, original: nil),
                 NewLine(accountId: accounts["1710"], description: "", costCenter: nil, costUnit: nil, debit: .zero, credit: Money(cents: 100), original: nil),

@@ -26,7 +26,7 @@ import Testing
             let credit = (0..<Self.half).map { NewLine(accountId: accounts["1710"], description: "Netto \($0)", costCenter: nil, costUnit: nil, debit: .zero, credit: Money(cents: Self.max), original: nil) }
             let (id, _) = try database.insertImportedDraft(
                 NewDraft(
-                    administrationId: admin.id!, source: "file", sourceReference: "max-\(month)", description: "Maximaal \(month)",
+                    administrationId: admin.id!, source: .file, sourceReference: "max-\(month)", description: "Maximaal \(month)",
                     entryDate: CalendarDate.lastDay(ofMonth: month, year: 2026), period: month, lines: debit + credit
                 ),
                 at: jan
@@ -39,7 +39,7 @@ import Testing
     func smallDraft(_ database: AppDatabase, _ admin: AdministrationRecord, _ accounts: [String: Int64], reference: String) throws -> Int64 {
         try database.insertImportedDraft(
             NewDraft(
-                administrationId: admin.id!, source: "file", sourceReference: reference, description: "Nog één", entryDate: CalendarDate.lastDay(ofMonth: 3, year: 2026),
+                administrationId: admin.id!, source: .file, sourceReference: reference, description: "Nog één", entryDate: CalendarDate.lastDay(ofMonth: 3, year: 2026),
                 period: 3,
                 lines: [
                     NewLine(accountId: accounts["4000"], description: "", costCenter: nil, costUnit: nil, debit: Money(cents: 1), credit: .zero, original: nil),
@@ -104,7 +104,7 @@ import Testing
         let accounts = Dictionary(try database.accounts(administrationId: admin.id!).map { ($0.number, $0.id!) }, uniquingKeysWith: { a, _ in a })
         // Through the app: refused with a message, nothing stored.
         let tooBig = NewDraft(
-            administrationId: admin.id!, source: "file", sourceReference: "big", description: "Te groot", entryDate: CalendarDate.lastDay(ofMonth: 1, year: 2026), period: 1,
+            administrationId: admin.id!, source: .file, sourceReference: "big", description: "Te groot", entryDate: CalendarDate.lastDay(ofMonth: 1, year: 2026), period: 1,
             lines: [
                 NewLine(accountId: accounts["4000"], description: "", costCenter: nil, costUnit: nil, debit: Money(cents: Self.max + 1), credit: .zero, original: nil),
                 NewLine(accountId: accounts["1710"], description: "", costCenter: nil, costUnit: nil, debit: .zero, credit: Money(cents: Self.max + 1), original: nil),
@@ -167,7 +167,7 @@ import Testing
         let hostile = "Loon\u{0}\u{1}\u{FFFE}\u{FFFF} – SALARIS"
         let (id, _) = try database.insertImportedDraft(
             NewDraft(
-                administrationId: admin.id!, source: "loket", sourceReference: "run-x", description: "Loonjournaal \u{FFFF}", entryDate: CalendarDate.lastDay(ofMonth: 1, year: 2026),
+                administrationId: admin.id!, source: .loket, sourceReference: "run-x", description: "Loonjournaal \u{FFFF}", entryDate: CalendarDate.lastDay(ofMonth: 1, year: 2026),
                 period: 1,
                 lines: [
                     NewLine(accountId: account.id, description: hostile, costCenter: "K\u{0}1", costUnit: nil, debit: Money(cents: 100), credit: .zero,

@@ -34,7 +34,7 @@ import Testing
             let imported = try await h.post("/administraties/\(id)/salarisbestand/importeren", fields)
             #expect(imported.status == .seeOther)
             let entry = try #require(try h.database.entries(administrationId: id).first)
-            #expect(entry.source == "file" && entry.status == "draft" && entry.entryDate == "2026-03-31" && entry.period == 3)
+            #expect(entry.source == .file && entry.status == .draft && entry.entryDate == "2026-03-31" && entry.period == 3)
             #expect(entry.description == "Loonjournaal 2026 periode 03 (journaal.csv)")
             let lines = try h.database.entryLines(entryId: entry.id!)
             #expect(lines.count == 4)

@@ -65,7 +65,7 @@ import Glibc
             #expect(refused.status == .conflict)
             #expect(refused.body.contains("2.000 van de 2.100 regels"))
             #expect(try h.database.entryLines(entryId: entry.id!).count == 2_100)
-            #expect(try h.database.entry(id: entry.id!, administrationId: id)?.status == "draft")
+            #expect(try h.database.entry(id: entry.id!, administrationId: id)?.status == .draft)
             #expect(try h.database.history(entryId: entry.id!).allSatisfy { $0.newValue != "verwijderd" })
             // Saved unchanged: all 2.100 lines stay. Booked unchanged: all 2.100 lines are booked.
             #expect(try await h.post(path, fields + [("action", "save")]).status == .seeOther)
@@ -168,7 +168,7 @@ import Glibc
                 let lines = (0..<half).map { _ in NewLine(accountId: accounts["4000"], description: "Lonen", costCenter: nil, costUnit: nil, debit: max, credit: .zero, original: nil) }
                     + (0..<half).map { _ in NewLine(accountId: accounts["1710"], description: "Netto", costCenter: nil, costUnit: nil, debit: .zero, credit: max, original: nil) }
                 let (entryId, _) = try h.database.insertImportedDraft(
-                    NewDraft(administrationId: id, source: "file", sourceReference: "max-\(month)", description: "Maximaal", entryDate: CalendarDate.lastDay(ofMonth: month, year: 2026), period: month, lines: lines),
+                    NewDraft(administrationId: id, source: .file, sourceReference: "max-\(month)", description: "Maximaal", entryDate: CalendarDate.lastDay(ofMonth: month, year: 2026), period: month, lines: lines),
                     at: Date()
                 )
                 _ = try h.database.book(entryId: entryId, administrationId: id, at: Date())

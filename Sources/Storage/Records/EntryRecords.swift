@@ -2,6 +2,20 @@ import Foundation
 import GRDB
 import Ledger
 
+/// Where an entry stands; stored as text (`draft`, `booked`), the CHECK constraint's values.
+public enum EntryStatus: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case draft
+    case booked
+}
+
+/// Where an entry came from; stored as text, the CHECK constraint's values.
+public enum EntrySource: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case loket
+    case file
+    case manual
+    case reversal
+}
+
 /// A journal entry (boeking): a draft to review, or booked and immutable.
 public struct JournalEntryRecord: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "journal_entries"
@@ -10,8 +24,8 @@ public struct JournalEntryRecord: Codable, Equatable, Sendable, FetchableRecord,
 
     public var id: Int64?
     public var administrationId: Int64
-    public var status: String
-    public var source: String
+    public var status: EntryStatus
+    public var source: EntrySource
     public var sourceReference: String?
     public var sourceSequence: Int
     public var description: String
@@ -32,7 +46,7 @@ public struct JournalEntryRecord: Codable, Equatable, Sendable, FetchableRecord,
     public var createdAt: Date
     public var updatedAt: Date
 
-    public var isBooked: Bool { self.status == "booked" }
+    public var isBooked: Bool { self.status == .booked }
     public var date: CalendarDate? { try? CalendarDate.parse(self.entryDate) }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -114,7 +128,7 @@ public struct NewLine: Equatable, Sendable {
 /// A draft as an import makes it.
 public struct NewDraft: Sendable {
     public var administrationId: Int64
-    public var source: String
+    public var source: EntrySource
     public var sourceReference: String?
     public var sourceSequence: Int
     public var description: String
@@ -128,7 +142,7 @@ public struct NewDraft: Sendable {
     public var lines: [NewLine]
 
     public init(
-        administrationId: Int64, source: String, sourceReference: String?, sourceSequence: Int = 1, description: String, entryDate: CalendarDate,
+        administrationId: Int64, source: EntrySource, sourceReference: String?, sourceSequence: Int = 1, description: String, entryDate: CalendarDate,
         period: Int, isDifference: Bool = false, payrollYear: Int? = nil, payrollPeriod: Int? = nil, loketRunSequence: Int? = nil,
         loketPayrollRunId: String? = nil, lines: [NewLine]
     ) {

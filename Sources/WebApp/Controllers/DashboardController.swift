@@ -50,10 +50,10 @@ struct DashboardController {
         let lastSync = last.map { run -> String in
             let when = DutchFormat.dateTime(run.startedAt)
             switch run.outcome {
-            case "completed": return "Laatst bijgewerkt op \(when): \(DutchFormat.count(run.runsImported)) run(s) geïmporteerd, alles gelukt."
-            case "failures": return "Laatst bijgewerkt op \(when): \(DutchFormat.count(run.failed)) administratie(s) mislukt."
-            case "cancelled": return "De bijwerkronde van \(when) is gestopt voordat alles klaar was."
-            default: return "De bijwerkronde van \(when) is afgebroken (loonjournaal stopte)."
+            case .completed: return "Laatst bijgewerkt op \(when): \(DutchFormat.count(run.runsImported)) run(s) geïmporteerd, alles gelukt."
+            case .failures: return "Laatst bijgewerkt op \(when): \(DutchFormat.count(run.failed)) administratie(s) mislukt."
+            case .cancelled: return "De bijwerkronde van \(when) is gestopt voordat alles klaar was."
+            case nil: return "De bijwerkronde van \(when) is afgebroken (loonjournaal stopte)."
             }
         }
         let view = DashboardPage(
@@ -72,7 +72,7 @@ struct DashboardController {
             hasLinks: linkCount > 0,
             syncRunning: running.map { SyncPage.Progress($0).text },
             lastSync: lastSync,
-            lastSyncFailed: last.map { $0.outcome != "completed" } ?? false
+            lastSyncFailed: last.map { $0.outcome != .completed } ?? false
         )
         return self.pages.renderer.render("dashboard", view)
     }

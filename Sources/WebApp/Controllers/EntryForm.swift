@@ -280,7 +280,7 @@ extension EntryController {
             descriptionError: posted?.fieldErrors["description"],
             problems: problems,
             linesHTML: EntryLinesHTML.render(
-                rows, isDraft: !entry.isBooked, isBooked: entry.isBooked, originalPrefix: entry.source == "file" ? "Bestand" : "Loket"
+                rows, isDraft: !entry.isBooked, isBooked: entry.isBooked, originalPrefix: entry.source == .file ? "Bestand" : "Loket"
             ),
             accountChoices: accounts.filter(\.isActive).map { "\($0.number) \($0.name)" },
             lineCount: rows.count,
@@ -293,8 +293,8 @@ extension EntryController {
             loketCredit: loketCredit?.dutch,
             loketDiffers: loketDebit != nil && (loketDebit != balance.debit || loketCredit != balance.credit),
             sourceText: Self.sourceText(entry),
-            originalPrefix: entry.source == "file" ? "Bestand" : "Loket",
-            originalTotalsLabel: entry.source == "file" ? "Het bestand bevatte" : "Loket stuurde",
+            originalPrefix: entry.source == .file ? "Bestand" : "Loket",
+            originalTotalsLabel: entry.source == .file ? "Het bestand bevatte" : "Loket stuurde",
             isDifferenceEntry: entry.isDifference,
             unmapped: unmappedCodes.map { EntryPage.Unmapped(code: $0.0, description: $0.1, accounts: Self.options(accounts.filter(\.isActive), selected: nil)) },
             history: try self.pages.database.history(entryId: entry.id!).map {
@@ -305,7 +305,7 @@ extension EntryController {
             canReverse: entry.isBooked && reversal == nil && entry.reversesEntryId == nil,
             writeback: writeback?.message,
             writebackFailed: writeback.map { !$0.succeeded } ?? false,
-            canImportAgain: reversal != nil && entry.source == "loket",
+            canImportAgain: reversal != nil && entry.source == .loket,
             sourceReference: entry.sourceReference ?? "",
             conflict: conflict
         )
@@ -320,12 +320,12 @@ extension EntryController {
 
     static func sourceText(_ entry: JournalEntryRecord) -> String {
         switch entry.source {
-        case "loket":
+        case .loket:
             let period = entry.payrollPeriod.map { $0 < 10 ? "0\($0)" : String($0) } ?? "?"
             return "Loket-journaalrun \(entry.loketRunSequence.map(String.init) ?? "?"), loonperiode \(entry.payrollYear.map(String.init) ?? "?")-\(period)"
-        case "reversal": return "Terugboeking"
-        case "file": return "Salarisbestand"
-        default: return "Handmatig"
+        case .reversal: return "Terugboeking"
+        case .file: return "Salarisbestand"
+        case .manual: return "Handmatig"
         }
     }
 }

@@ -39,7 +39,7 @@ struct LedgerController {
         let query = request.uri.queryParameters
         let period = try RequestNumber.period(query.get("periode"))
         let accountId = try RequestNumber.id(query.get("rekening"), invalid: "Ongeldige rekening")
-        let source = query.get("bron").flatMap { ["loket", "file", "manual", "reversal"].contains($0) ? $0 : nil }
+        let source = query.get("bron").flatMap(EntrySource.init(rawValue:))
         let page = try RequestNumber.page(query.get("pagina"))
         let (lines, total) = try self.pages.database.journalLines(
             administrationId: id, year: year, period: period, accountId: accountId, source: source, limit: Self.pageSize, offset: (page - 1) * Self.pageSize
@@ -73,8 +73,9 @@ struct LedgerController {
                 + (1...13).map { LedgerPage.Option(value: String($0), label: "periode \($0)", selected: $0 == period) },
             accounts: [LedgerPage.Option(value: "", label: "alle rekeningen", selected: accountId == nil)]
                 + accounts.map { LedgerPage.Option(value: String($0.id!), label: "\($0.number) \($0.name)", selected: $0.id == accountId) },
-            sources: [("", "alle bronnen"), ("loket", "Loket"), ("reversal", "terugboekingen"), ("file", "salarisbestand"), ("manual", "handmatig")]
-                .map { LedgerPage.Option(value: $0.0, label: $0.1, selected: ($0.0.isEmpty ? nil : $0.0) == source) },
+            sources: [LedgerPage.Option(value: "", label: "alle bronnen", selected: source == nil)]
+                + [(EntrySource.loket, "Loket"), (.reversal, "terugboekingen"), (.file, "salarisbestand"), (.manual, "handmatig")]
+                .map { (value: EntrySource, label: String) in LedgerPage.Option(value: value.rawValue, label: label, selected: value == source) },
             lines: lines.map { line in
                 LedgerPage.Line(
                     entryId: line.entryId, number: "\(line.fiscalYear)-\(line.number)",

@@ -47,17 +47,19 @@ struct SyncController {
         _ = try context.requireSession()
         let progress = self.jobs.latest?.progress
         let view = progress.map(SyncPage.Progress.init)
-        var object: [String: Any] = ["phase": progress?.phase.rawValue ?? "idle"]
+        var body = SyncProgressJSON(phase: progress?.phase.rawValue ?? "idle")
         if let progress, let view {
-            object["total"] = progress.total
-            object["done"] = progress.done
-            object["runsImported"] = progress.runsImported
-            object["failed"] = progress.failed
-            object["percent"] = view.percent
-            object["text"] = view.text
-            object["active"] = view.activeText
+            body.total = progress.total
+            body.done = progress.done
+            body.runsImported = progress.runsImported
+            body.failed = progress.failed
+            body.percent = view.percent
+            body.text = view.text
+            body.active = view.activeText
         }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(body)
         return Response(
             status: .ok,
             headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
@@ -92,7 +94,7 @@ struct SyncController {
 
     private func begin(_ targets: [SyncTarget], context: AppRequestContext) throws -> Response {
         let concurrency = try self.pages.database.syncConcurrency()
-        let (_, started) = self.jobs.start(targets, options: SyncOptions(concurrency: concurrency, origin: "web"))
+        let (_, started) = self.jobs.start(targets, options: SyncOptions(concurrency: concurrency, origin: .web))
         let flash = started
             ? FlashMessage(.info, "Bijwerken is gestart voor \(DutchFormat.count(targets.count)) administratie(s). U kunt deze pagina verlaten; het gaat op de achtergrond door.")
             : FlashMessage(.info, "Er loopt al een bijwerkronde; hieronder ziet u de voortgang. Er start er maar één tegelijk.")
@@ -142,10 +144,10 @@ extension SyncPage.Summary {
     init(_ run: SyncRunRow, results: [SyncResultRow]) {
         let outcome: String
         switch run.outcome {
-        case "completed": outcome = "Klaar: alles is bijgewerkt."
-        case "failures": outcome = "Klaar, maar \(run.failed) administratie(s) mislukten. De rest is bijgewerkt."
-        case "cancelled": outcome = "Gestopt op uw verzoek. Wat al was opgehaald is bewaard."
-        default: outcome = "Afgebroken: loonjournaal stopte tijdens het bijwerken. Wat al was opgehaald is bewaard; start opnieuw om de rest op te halen."
+        case .completed: outcome = "Klaar: alles is bijgewerkt."
+        case .failures: outcome = "Klaar, maar \(run.failed) administratie(s) mislukten. De rest is bijgewerkt."
+        case .cancelled: outcome = "Gestopt op uw verzoek. Wat al was opgehaald is bewaard."
+        case nil: outcome = "Afgebroken: loonjournaal stopte tijdens het bijwerken. Wat al was opgehaald is bewaard; start opnieuw om de rest op te halen."
         }
         let duration = run.finishedAt.map { finished -> String in
             let seconds = max(0, finished.timeIntervalSince(run.startedAt))
@@ -154,14 +156,14 @@ extension SyncPage.Summary {
         let rows = results.map(SyncPage.ResultRow.init)
         self.init(
             outcome: outcome,
-            succeeded: run.outcome == "completed",
+            succeeded: run.outcome == .completed,
             started: DutchFormat.dateTime(run.startedAt),
             duration: duration ?? "–",
-            origin: run.origin == "cli" ? "loonjournaal sync (opdrachtregel)" : "Alles bijwerken (scherm)",
+            origin: run.origin == .cli ? "loonjournaal sync (opdrachtregel)" : "Alles bijwerken (scherm)",
             administrations: DutchFormat.count(run.administrations),
             runsImported: DutchFormat.count(results.reduce(0) { $0 + $1.imported }),
             failed: DutchFormat.count(results.filter { $0.error != nil }.count),
-            canRetry: run.outcome != "completed",
+            canRetry: run.outcome != .completed,
             results: rows
         )
     }
@@ -192,17 +194,29 @@ extension SyncPage.ResultRow {
 extension SyncPage.HistoryRow {
     init(_ run: SyncRunRow, running: Bool) {
         let outcome: String
-        switch running ? "running" : run.outcome {
-        case "running": outcome = "bezig"
-        case "completed": outcome = "gelukt"
-        case "failures": outcome = "\(run.failed) mislukt"
-        case "cancelled": outcome = "gestopt"
-        default: outcome = run.finishedAt == nil ? "afgebroken (loonjournaal stopte)" : "onbekend"
+        switch running ? nil : run.outcome {
+        case _ where running: outcome = "bezig"
+        case .completed: outcome = "gelukt"
+        case .failures: outcome = "\(run.failed) mislukt"
+        case .cancelled: outcome = "gestopt"
+        case nil: outcome = run.finishedAt == nil ? "afgebroken (loonjournaal stopte)" : "onbekend"
         }
         self.init(
-            started: DutchFormat.dateTime(run.startedAt), origin: run.origin == "cli" ? "opdrachtregel" : "scherm",
+            started: DutchFormat.dateTime(run.startedAt), origin: run.origin == .cli ? "opdrachtregel" : "scherm",
             administrations: DutchFormat.count(run.administrations), runsImported: DutchFormat.count(run.runsImported), outcome: outcome,
             failed: run.failed > 0 || (run.finishedAt == nil && !running)
         )
     }
+}
+
+/// The JSON of `GET /bijwerken/voortgang` (fields absent while nothing runs).
+struct SyncProgressJSON: Encodable {
+    var phase: String
+    var total: Int?
+    var done: Int?
+    var runsImported: Int?
+    var failed: Int?
+    var percent: Int?
+    var text: String?
+    var active: String?
 }
