@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
     ],
     targets: [
         // Pure accounting rules: money, accounts, charts, entries. No I/O, no dependencies.
@@ -54,6 +55,11 @@ let package = Package(
             name: "PayrollImport",
             dependencies: ["Ledger", "Storage", "LoketClient", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Development only: simulator set-up as a user would do it, benchmark data and yardsticks.
+        .target(
+            name: "DevSupport",
+            dependencies: ["Ledger", "Storage", "LoketClient", "PayrollImport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // Exports of the booked ledger: XAF 3.2 / 4.0 auditfiles and CSV, streamed.
         .target(name: "Reports", dependencies: ["Ledger", "Storage"]),
         // The local web application: security middleware, controllers, pages, embedded assets.
@@ -62,10 +68,11 @@ let package = Package(
             dependencies: [
                 "Ledger",
                 "Storage",
-                "LoketClient",
                 "PayrollImport",
                 "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -83,6 +90,7 @@ let package = Package(
                 "LoketSandbox",
                 "PayrollImport",
                 "Reports",
+                "DevSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -103,6 +111,22 @@ let package = Package(
                 "PayrollImport",
                 "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The use cases over real SQLite files and the simulator over loopback.
+        .testTarget(
+            name: "PayrollImportTests",
+            dependencies: [
+                "PayrollImport",
+                "DevSupport",
+                "Ledger",
+                "LoketClient",
+                "LoketSandbox",
+                "Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

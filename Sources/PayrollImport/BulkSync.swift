@@ -191,7 +191,7 @@ public struct BulkSync: Sendable {
                     result.alreadyPresent += 1
                     continue
                 }
-                guard run.journalRunStatus.key >= 4 else {
+                guard RunImporter.isImportable(status: run.journalRunStatus.key) else {
                     if run.journalRunStatus.key == 0 { result.waiting += 1 }
                     continue
                 }
@@ -199,12 +199,7 @@ public struct BulkSync: Sendable {
                     result.cancelled = true
                     break
                 }
-                let lines = try await client.journalRunResults(id: run.id)
-                let draft = try RunImporter.draft(
-                    run: run, isDifference: RunImporter.isDifference(run, in: runs), lines: lines, link: link,
-                    administrationId: target.administrationId, sequence: 1, settings: context.settings, accounts: context.accountsByCode
-                )
-                let stored = try await self.database.storeImportedDraft(draft, at: self.importer.now())
+                let stored = try await self.importer.store(run, of: runs, client: client, context: context, administrationId: target.administrationId, sequence: 1)
                 if stored.created {
                     result.imported += 1
                     created.append(stored.entryId)
@@ -228,9 +223,8 @@ public struct BulkSync: Sendable {
         let administrationId = result.target.administrationId
         for id in entryIds {
             do {
-                let entry = try self.database.book(entryId: id, administrationId: administrationId, at: self.importer.now())
+                let entry = try await self.importer.book(entryId: id, administrationId: administrationId).entry
                 result.booked.append("\(entry.fiscalYear)-\(entry.number ?? 0)")
-                await self.importer.writeBack(entry: entry)
             } catch EntryError.bookingRefused(let problems) {
                 let description = (try? self.database.entry(id: id, administrationId: administrationId))??.description ?? "boeking \(id)"
                 result.notBooked.append(UnbookedDraft(entryId: id, description: description, problems: problems.map(\.message)))
@@ -246,7 +240,7 @@ public struct BulkSync: Sendable {
         switch error {
         case let error as LoketError: error.explanation
         case let error as RunImporter.ImportError: error.explanation
-        case EntryError.beyondLimits(let reason): RunImporter.ImportError.beyondLimits(reason).explanation
+        case EntryError.beyondLimits: RunImporter.importError(error).explanation
         case is CancellationError: "Geannuleerd."
         default: "Opslaan mislukte (\(String(describing: error).prefix(200))). Er is niets half opgeslagen; probeer het opnieuw."
         }

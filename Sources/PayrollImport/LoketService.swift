@@ -42,7 +42,7 @@ public final class LoketService: Sendable {
     /// What the connect form asks.
     public struct ConnectionInput: Sendable {
         public var name: String
-        public var environment: LoketEnvironment.Kind
+        public var environment: ConnectionKind
         public var authURL: String
         public var apiURL: String
         public var clientId: String
@@ -50,7 +50,7 @@ public final class LoketService: Sendable {
         public var externalRedirectURI: String
 
         public init(
-            name: String, environment: LoketEnvironment.Kind, authURL: String, apiURL: String, clientId: String, clientSecret: String,
+            name: String, environment: ConnectionKind, authURL: String, apiURL: String, clientId: String, clientSecret: String,
             externalRedirectURI: String
         ) {
             self.name = name
@@ -75,7 +75,7 @@ public final class LoketService: Sendable {
         var authURL = input.authURL
         var apiURL = input.apiURL
         if input.environment != .custom {
-            (authURL, apiURL) = LoketEnvironment.preset(input.environment, simulatorURL: simulatorURL)
+            (authURL, apiURL) = LoketEnvironment.preset(input.environment.client, simulatorURL: simulatorURL)
         }
         authURL = LoketEnvironment.trimSlash(authURL)
         apiURL = LoketEnvironment.trimSlash(apiURL)
@@ -184,7 +184,8 @@ public final class LoketService: Sendable {
         case cancelled
         case refused(String)
         case codeMissing
-        case token(LoketError)
+        /// The code could not be exchanged for tokens (the Dutch reason).
+        case token(String)
 
         public var explanation: String {
             switch self {
@@ -202,8 +203,8 @@ public final class LoketService: Sendable {
                 "Loket heeft de aanmelding niet toegestaan (\(error)). Probeer het opnieuw, of vraag de beheerder van de Loket-koppeling om hulp."
             case .codeMissing:
                 "Het antwoord van Loket bevat geen aanmeldcode. Probeer opnieuw te verbinden."
-            case .token(let error):
-                error.explanation
+            case .token(let explanation):
+                explanation
             }
         }
     }
@@ -211,7 +212,8 @@ public final class LoketService: Sendable {
     /// Finishes a login: the `state` is checked (known, unused, unexpired, same browser session)
     /// before any token request; then the code is exchanged with the PKCE verifier and the tokens
     /// are stored. Returns the connection id.
-    public func completeLogin(_ response: AuthorizationResponse, browserSession: String) async throws(LoginError) -> Int64 {
+    public func completeLogin(_ reply: LoginReply, browserSession: String) async throws(LoginError) -> Int64 {
+        let response = AuthorizationResponse(code: reply.code, state: reply.state, error: reply.error, errorDescription: reply.errorDescription)
         guard let state = response.state else { throw .stateMissing }
         let now = self.now()
         let found: PendingAuthorization? = self.pending.withLock { pending in
@@ -240,9 +242,9 @@ public final class LoketService: Sendable {
             return found.connectionId
         } catch let error as LoketError {
             try? self.database.recordConnectionError(id: found.connectionId, error.explanation, at: self.now())
-            throw .token(error)
+            throw .token(error.explanation)
         } catch {
-            throw .token(.unreachable(endpoint: "POST /token"))
+            throw .token(LoketError.unreachable(endpoint: "POST /token").explanation)
         }
     }
 
@@ -272,8 +274,8 @@ public final class LoketService: Sendable {
     /// configurations, then replaces the cached list in one transaction. Any failure other than a
     /// per-employer 403 stores nothing.
     public func refreshCompanyList(connectionId: Int64, concurrency: Int = 4) async throws -> CompanyFetchSummary {
-        let client = try self.apiClient(connectionId: connectionId)
         do {
+            let client = try self.apiClient(connectionId: connectionId)
             let employers = try await client.employers()
             var results: [(Int, CachedEmployer, [CachedPayrollAdministration])] = []
             try await withThrowingTaskGroup(of: (Int, CachedEmployer, [CachedPayrollAdministration]).self) { group in
@@ -299,7 +301,7 @@ public final class LoketService: Sendable {
             )
         } catch let error as LoketError {
             try? self.database.recordConnectionError(id: connectionId, error.explanation, at: self.now())
-            throw error
+            throw LoketProblem(explanation: error.explanation)
         }
     }
 
@@ -356,4 +358,81 @@ public enum PeriodTypeText {
         default: return type.value
         }
     }
+}
+
+// MARK: - Links
+
+extension LoketService {
+    /// What a Loket payroll administration is linked to.
+    public enum LinkTarget: Sendable, Equatable {
+        /// A new administration with the name and KvK number from Loket.
+        case newAdministration(fiscalYear: Int)
+        case existing(administrationId: Int64)
+    }
+
+    /// Links one payroll administration of the company list.
+    public func link(connectionId: Int64, payrollAdministrationId: String, to target: LinkTarget) throws -> LoketLinkRecord {
+        switch target {
+        case .newAdministration(let year):
+            try self.database.linkToNewAdministration(connectionId: connectionId, payrollAdministrationId: payrollAdministrationId, fiscalYear: year, at: self.now())
+        case .existing(let administrationId):
+            try self.database.link(connectionId: connectionId, payrollAdministrationId: payrollAdministrationId, toAdministration: administrationId, at: self.now())
+        }
+    }
+
+    /// "Alles koppelen": a new administration for every unlinked payroll administration; returns how many.
+    public func linkAll(connectionId: Int64, fiscalYear: Int) throws -> Int {
+        try self.database.linkAllUnlinked(connectionId: connectionId, fiscalYear: fiscalYear, at: self.now())
+    }
+
+    /// Removes a link; the administration and its entries stay.
+    @discardableResult
+    public func unlink(linkId: Int64) throws -> LoketLinkRecord {
+        try self.database.unlink(linkId: linkId, at: self.now())
+    }
+}
+
+// MARK: - PayrollImport's own types at its boundary (no Loket client types reach the pages)
+
+/// Which Loket a connection talks to.
+public enum ConnectionKind: String, Sendable, CaseIterable {
+    case simulator, acceptance, production, custom
+
+    var client: LoketEnvironment.Kind {
+        switch self {
+        case .simulator: .simulator
+        case .acceptance: .acceptance
+        case .production: .production
+        case .custom: .custom
+        }
+    }
+
+    public var label: String { self.client.label }
+}
+
+/// What Loket sent back to the redirect URI: a code, or an error, and the state.
+public struct LoginReply: Sendable, Equatable {
+    public var code: String?
+    public var state: String?
+    public var error: String?
+    public var errorDescription: String?
+
+    public init(code: String?, state: String?, error: String?, errorDescription: String?) {
+        self.code = code
+        self.state = state
+        self.error = error
+        self.errorDescription = errorDescription
+    }
+
+    /// The reply in an address the user pasted (the paste fallback); nil when it has none.
+    public static func parse(pastedURL: String) -> LoginReply? {
+        AuthorizationResponse.parse(pastedURL: pastedURL).map {
+            LoginReply(code: $0.code, state: $0.state, error: $0.error, errorDescription: $0.errorDescription)
+        }
+    }
+}
+
+/// Loket could not be reached or refused a call; the Dutch reason for the page.
+public struct LoketProblem: Error, Equatable, Sendable {
+    public let explanation: String
 }

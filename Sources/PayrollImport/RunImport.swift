@@ -26,9 +26,35 @@ public enum RunState: String, Sendable, Equatable {
     }
 }
 
+/// A Loket journal run as the pages see it (PayrollImport's own type: no Loket client types
+/// cross into the web layer).
+public struct JournalRunInfo: Sendable, Equatable {
+    public let id: String
+    public let sequenceNumber: Int
+    public let payrollYear: Int?
+    public let payrollPeriod: Int?
+    /// `yyyy-mm-dd…` as Loket sends it.
+    public let periodStart: String?
+    public let periodEnd: String?
+    public let statusKey: Int
+    public let statusText: String?
+
+    init(_ run: LoketJournalRun) {
+        let period = run.payrollRun?.payrollPeriod
+        self.id = run.id
+        self.sequenceNumber = run.sequenceNumber
+        self.payrollYear = period?.year
+        self.payrollPeriod = period?.periodNumber
+        self.periodStart = period?.periodStartDate
+        self.periodEnd = period?.periodEndDate
+        self.statusKey = run.journalRunStatus.key
+        self.statusText = run.journalRunStatus.value
+    }
+}
+
 /// One row of the runs page.
 public struct RunRow: Sendable {
-    public let run: LoketJournalRun
+    public let run: JournalRunInfo
     public let state: RunState
     public let entry: JournalEntryRecord?
     public let isDifference: Bool
@@ -86,6 +112,10 @@ public struct RunImporter: Sendable {
         }
     }
 
+    /// The one rule for which journal runs have results to import: status 4 (ready) and up
+    /// (5–7: processed, failed to process, exported). 0–3 have none (yet).
+    public static func isImportable(status: Int) -> Bool { status >= 4 }
+
     static func reason(status: Int) -> String? {
         switch status {
         case 0: "Loket maakt het journaal nog aan (staat klaar voor journaliseren). Probeer het later opnieuw."
@@ -120,14 +150,14 @@ public struct RunImporter: Sendable {
                 default:
                     let recalculated = runs.contains {
                         $0.sequenceNumber > run.sequenceNumber && $0.payrollRun?.payrollRunId != nil
-                            && $0.payrollRun?.payrollRunId == run.payrollRun?.payrollRunId && $0.journalRunStatus.key >= 4
+                            && $0.payrollRun?.payrollRunId == run.payrollRun?.payrollRunId && Self.isImportable(status: $0.journalRunStatus.key)
                     }
                     state = recalculated ? .recalculatedAfterBooking : .booked
                 }
                 rows.append(
                     RunRow(
-                        run: run, state: state, entry: latest, isDifference: difference,
-                        importable: latest == nil && run.journalRunStatus.key >= 4,
+                        run: JournalRunInfo(run), state: state, entry: latest, isDifference: difference,
+                        importable: latest == nil && Self.isImportable(status: run.journalRunStatus.key),
                         reason: Self.reason(status: run.journalRunStatus.key)
                     )
                 )
@@ -149,52 +179,113 @@ public struct RunImporter: Sendable {
     static func isDifference(_ run: LoketJournalRun, in runs: [LoketJournalRun]) -> Bool {
         guard let payrollRunId = run.payrollRun?.payrollRunId else { return run.methodOfCreation?.value?.lowercased().contains("herbereken") == true }
         return runs.contains {
-            $0.sequenceNumber < run.sequenceNumber && $0.payrollRun?.payrollRunId == payrollRunId && $0.journalRunStatus.key >= 4
+            $0.sequenceNumber < run.sequenceNumber && $0.payrollRun?.payrollRunId == payrollRunId && Self.isImportable(status: $0.journalRunStatus.key)
         }
     }
 
-    /// Imports one run as a draft (one transaction). A run that has an entry already returns that
-    /// entry; with `again`, a run whose entries are all reversed gets a new draft.
-    public func importRun(administrationId: Int64, journalRunId: String, again: Bool = false) async throws(ImportError) -> (entryId: Int64, created: Bool) {
-        guard let link = try? self.database.link(administrationId: administrationId) else { throw .notLinked }
-        var sequence = 1
-        if again {
-            do {
-                sequence = try self.database.nextImportSequence(administrationId: administrationId, source: .loket, reference: journalRunId)
-            } catch {
-                throw .reimportNotAllowed
-            }
-        } else if let existing = try? self.database.entriesByJournalRun(administrationId: administrationId)[journalRunId]?.first {
-            return (existing.id!, false)
-        }
+    /// Which runs an import takes.
+    public enum RunSelection: Sendable, Equatable {
+        /// These journal-run ids.
+        case runs([String])
+        /// Every importable run that has no entry yet.
+        case allNew
+    }
+
+    /// What became of one run of an import.
+    public struct RunImportOutcome: Sendable {
+        public let runId: String
+        public let result: Result<ImportedRun, ImportError>
+    }
+
+    public struct ImportedRun: Sendable, Equatable {
+        public let entryId: Int64
+        /// False when the run had an entry already (that one is returned).
+        public let created: Bool
+    }
+
+    /// Imports runs of one administration as drafts: the run list is read once, then each run's
+    /// results are fetched and stored in their own transaction. A run that has an entry already
+    /// returns that entry; with `again`, a run whose entries are all reversed gets a new draft.
+    /// Used by the runs page; "Alles bijwerken" and `sync` use `store` below, the same path.
+    public func importRuns(administrationId: Int64, _ selection: RunSelection, again: Bool = false) async throws(ImportError) -> [RunImportOutcome] {
+        let context: AppDatabase.ImportContext
         do {
-            let client = try self.loket.apiClient(connectionId: link.connectionId)
-            let runs = try await client.journalRuns(payrollAdministrationId: link.payrollAdministrationId)
-            guard let run = runs.first(where: { $0.id == journalRunId }) else { throw ImportError.runNotFound }
-            guard run.journalRunStatus.key >= 4 else {
-                throw ImportError.notImportable(status: run.journalRunStatus.key, reason: Self.reason(status: run.journalRunStatus.key) ?? "")
-            }
-            let lines = try await client.journalRunResults(id: run.id)
-            let draft = try self.makeDraft(run: run, isDifference: Self.isDifference(run, in: runs), lines: lines, link: link, administrationId: administrationId, sequence: sequence)
-            return try self.database.insertImportedDraft(draft, at: self.now())
-        } catch let error as ImportError {
-            throw error
+            guard let found = try await self.database.importContext(administrationId: administrationId) else { throw ImportError.notLinked }
+            context = found
+        } catch {
+            throw .notLinked
+        }
+        let client: LoketAPIClient
+        let runs: [LoketJournalRun]
+        do {
+            client = try self.loket.apiClient(connectionId: context.link.connectionId)
+            runs = try await client.journalRuns(payrollAdministrationId: context.link.payrollAdministrationId)
         } catch let error as LoketError {
             throw .loket(error)
-        } catch EntryError.beyondLimits(let reason) {
-            throw .beyondLimits(reason)
         } catch {
             throw .loket(.unreachable(endpoint: "journalruns"))
         }
+        let ids: [String]
+        switch selection {
+        case .runs(let chosen): ids = chosen
+        case .allNew:
+            ids = runs.filter { Self.isImportable(status: $0.journalRunStatus.key) && !context.importedRuns.contains($0.id) }
+                .sorted { $0.sequenceNumber < $1.sequenceNumber }.map(\.id)
+        }
+        var outcomes: [RunImportOutcome] = []
+        for id in ids {
+            outcomes.append(RunImportOutcome(runId: id, result: await self.importOne(id, of: runs, client: client, context: context, administrationId: administrationId, again: again)))
+        }
+        return outcomes
     }
 
-    func makeDraft(run: LoketJournalRun, isDifference: Bool, lines: [LoketJournalLine], link: LoketLinkRecord, administrationId: Int64, sequence: Int) throws -> NewDraft {
-        let settings = try self.database.settings(administrationId: administrationId)
-        let accounts = try self.database.accountsForLoketCodes(administrationId: administrationId, codes: Set(lines.map(\.generalLedgerAccount.code)))
-        return try Self.draft(
-            run: run, isDifference: isDifference, lines: lines, link: link, administrationId: administrationId, sequence: sequence,
-            settings: settings, accounts: accounts
+    /// One run of the page's import: the existing entry, or a new draft through `store`.
+    private func importOne(
+        _ journalRunId: String, of runs: [LoketJournalRun], client: LoketAPIClient, context: AppDatabase.ImportContext, administrationId: Int64, again: Bool
+    ) async -> Result<ImportedRun, ImportError> {
+        var sequence = 1
+        if again {
+            guard let next = try? self.database.nextImportSequence(administrationId: administrationId, source: .loket, reference: journalRunId) else {
+                return .failure(.reimportNotAllowed)
+            }
+            sequence = next
+        } else if let existing = try? self.database.entriesByJournalRun(administrationId: administrationId)[journalRunId]?.first {
+            return .success(ImportedRun(entryId: existing.id!, created: false))
+        }
+        guard let run = runs.first(where: { $0.id == journalRunId }) else { return .failure(.runNotFound) }
+        do {
+            return .success(try await self.store(run, of: runs, client: client, context: context, administrationId: administrationId, sequence: sequence))
+        } catch {
+            return .failure(Self.importError(error))
+        }
+    }
+
+    /// THE import of one run — page, "Alles bijwerken" and `sync` alike: refuse what is not
+    /// importable, fetch its results, make the draft, store it in one transaction (unique per run,
+    /// so never twice).
+    func store(
+        _ run: LoketJournalRun, of runs: [LoketJournalRun], client: LoketAPIClient, context: AppDatabase.ImportContext, administrationId: Int64, sequence: Int
+    ) async throws -> ImportedRun {
+        guard Self.isImportable(status: run.journalRunStatus.key) else {
+            throw ImportError.notImportable(status: run.journalRunStatus.key, reason: Self.reason(status: run.journalRunStatus.key) ?? "")
+        }
+        let lines = try await client.journalRunResults(id: run.id)
+        let draft = try Self.draft(
+            run: run, isDifference: Self.isDifference(run, in: runs), lines: lines, link: context.link, administrationId: administrationId,
+            sequence: sequence, settings: context.settings, accounts: context.accountsByCode
         )
+        let stored = try await self.database.storeImportedDraft(draft, at: self.now())
+        return ImportedRun(entryId: stored.entryId, created: stored.created)
+    }
+
+    /// Any error of an import as the import's own error.
+    static func importError(_ error: any Error) -> ImportError {
+        switch error {
+        case let error as ImportError: error
+        case let error as LoketError: .loket(error)
+        case EntryError.beyondLimits(let reason): .beyondLimits(reason)
+        default: .loket(.unreachable(endpoint: "journalruns"))
+        }
     }
 
     /// The draft of one run, given the administration's settings and account codes (no I/O).
@@ -240,26 +331,50 @@ public struct RunImporter: Sendable {
         )
     }
 
+    /// Books a draft and tells Loket — the one place that does both, for the draft page,
+    /// `sync --book` and anything later. Booking checks every rule at once (`EntryError`
+    /// `.bookingRefused` lists them); once booked the entry stands whatever Loket answers.
+    public func book(entryId: Int64, administrationId: Int64) async throws -> BookingResult {
+        let entry = try self.database.book(entryId: entryId, administrationId: administrationId, at: self.now())
+        return BookingResult(entry: entry, loket: await self.writeBack(entry: entry))
+    }
+
     /// Tells Loket a booked run was processed (when the setting is on); the result is recorded
     /// and a failure can be retried — the booking stands either way.
     @discardableResult
-    public func writeBack(entry: JournalEntryRecord) async -> Bool? {
+    public func writeBack(entry: JournalEntryRecord) async -> LoketWriteBack {
         guard entry.isBooked, entry.source == .loket, let runId = entry.sourceReference,
             let settings = try? self.database.settings(administrationId: entry.administrationId), settings.markProcessedInLoket,
             let link = try? self.database.link(administrationId: entry.administrationId)
-        else { return nil }
+        else { return .notAsked }
         let message = "Geboekt in loonjournaal als \(entry.fiscalYear)-\(entry.number ?? 0)"
         do {
             let client = try self.loket.apiClient(connectionId: link.connectionId)
             try await client.markJournalRun(id: runId, action: .markAsProcessed, message: message)
             try? self.database.recordWriteback(entryId: entry.id!, journalRunId: runId, succeeded: true, message: "Loket bijgewerkt: verwerkt (\(message)).", at: self.now())
-            return true
+            return .marked
         } catch let error as LoketError {
             try? self.database.recordWriteback(entryId: entry.id!, journalRunId: runId, succeeded: false, message: error.explanation, at: self.now())
-            return false
+            return .failed
         } catch {
             try? self.database.recordWriteback(entryId: entry.id!, journalRunId: runId, succeeded: false, message: "Loket kon niet worden bijgewerkt.", at: self.now())
-            return false
+            return .failed
         }
     }
+}
+
+/// What the write-back to Loket did after a booking.
+public enum LoketWriteBack: Sendable, Equatable {
+    /// Not a Loket run, or the administration does not mark runs processed.
+    case notAsked
+    /// Loket marked the run processed.
+    case marked
+    /// Loket could not be told; recorded with the reason, and it can be retried.
+    case failed
+}
+
+/// A booked entry and what Loket was told.
+public struct BookingResult: Sendable {
+    public let entry: JournalEntryRecord
+    public let loket: LoketWriteBack
 }

@@ -93,6 +93,18 @@ public enum StorageError: Error, Equatable, Sendable {
 
 extension AppDatabase {
     /// Creates an administration; a code that exists already is refused.
+    /// An async read that holds its pooled connection only while the closure runs. GRDB's
+    /// `async read` keeps the reader until the awaiting task resumes; when every cooperative
+    /// thread is blocked in a synchronous read (pages read synchronously), readers held that way
+    /// are never given back and the process stops (seen: fifty imports at once on 2 cores).
+    func readWithoutHolding<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            self.writer.asyncRead { result in
+                continuation.resume(with: Result { try body(result.get()) })
+            }
+        }
+    }
+
     public func createAdministration(_ details: AdministrationDetails, at now: Date) throws -> AdministrationRecord {
         try self.writer.write { db in
             if try AdministrationRecord.filter(AdministrationRecord.Columns.code == details.code).fetchCount(db) > 0 {

@@ -199,7 +199,7 @@ extension AppDatabase {
 
     /// One read for everything a bulk sync needs of an administration; nil when it is not linked.
     public func importContext(administrationId: Int64) async throws -> ImportContext? {
-        try await self.writer.read { db in
+        try await self.readWithoutHolding { db in
             guard let link = try LoketLinkRecord.filter(Column("administration_id") == administrationId).fetchOne(db) else { return nil }
             let settingsRow = try Row.fetchOne(
                 db, sql: "SELECT period_rule, mark_processed_in_loket FROM administration_settings WHERE administration_id = ?", arguments: [administrationId]

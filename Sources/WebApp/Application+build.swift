@@ -36,8 +36,6 @@ public struct AppDependencies: Sendable {
     public var logger: Logger
     /// Where downloads are written before they are sent (each in its own private folder).
     public var temporaryDirectory: URL
-    /// The one background bulk sync of this app.
-    let syncJobs: SyncJobs
 
     public init(
         database: AppDatabase,
@@ -53,7 +51,6 @@ public struct AppDependencies: Sendable {
         self.now = now
         self.logger = logger
         self.temporaryDirectory = temporaryDirectory
-        self.syncJobs = SyncJobs(sync: BulkSync(importer: RunImporter(database: database, loket: loket, now: now)), now: now)
     }
 }
 
@@ -89,12 +86,15 @@ public func buildApplication(
     guard configuration.hostname == "127.0.0.1" else { throw AppStartError.notLoopback(configuration.hostname) }
     let origin = ServerOrigin(port: configuration.port)
     let tokens = LaunchTokens(lifetime: configuration.launchTokenLifetime, now: dependencies.now)
-    let router = try buildRouter(dependencies: dependencies, origin: origin, tokens: tokens)
+    // The one background bulk sync of this app: a service of the application, stopped with it.
+    let jobs = SyncJobs(sync: BulkSync(importer: RunImporter(database: dependencies.database, loket: dependencies.loket, now: dependencies.now)), now: dependencies.now)
+    let router = try buildRouter(dependencies: dependencies, jobs: jobs, origin: origin, tokens: tokens)
     let running = RunningServer(origin: origin, tokens: tokens)
     return Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: nil),
+        services: [jobs],
         onServerRunning: { channel in
             if let port = channel.localAddress?.port { origin.setPort(port) }
             await onRunning(running)
@@ -104,7 +104,7 @@ public func buildApplication(
 }
 
 /// The router with its middleware chain (outermost first) and one controller per feature.
-func buildRouter(dependencies: AppDependencies, origin: ServerOrigin, tokens: LaunchTokens) throws -> Router<AppRequestContext> {
+func buildRouter(dependencies: AppDependencies, jobs: SyncJobs, origin: ServerOrigin, tokens: LaunchTokens) throws -> Router<AppRequestContext> {
     let renderer = try PageRenderer()
     let sessions = SessionStore(now: dependencies.now)
     let router = Router(context: AppRequestContext.self)
@@ -118,9 +118,12 @@ func buildRouter(dependencies: AppDependencies, origin: ServerOrigin, tokens: La
         SessionMiddleware(sessions: sessions, origin: origin)
         CSRFMiddleware()
     }
-    let pages = PageSupport(renderer: renderer, sessions: sessions, database: dependencies.database, now: dependencies.now)
+    let pages = PageSupport(
+        renderer: renderer, sessions: sessions, database: dependencies.database,
+        bookkeeping: Bookkeeping(database: dependencies.database, now: dependencies.now), now: dependencies.now
+    )
     LaunchController(tokens: tokens, sessions: sessions, origin: origin).addRoutes(to: router)
-    DashboardController(pages: pages, jobs: dependencies.syncJobs).addRoutes(to: router)
+    DashboardController(pages: pages, jobs: jobs).addRoutes(to: router)
     AdministrationController(pages: pages).addRoutes(to: router)
     AccountController(pages: pages).addRoutes(to: router)
     LoketController(pages: pages, loket: dependencies.loket, defaults: dependencies.loketDefaults, origin: origin).addRoutes(to: router)
@@ -130,6 +133,6 @@ func buildRouter(dependencies: AppDependencies, origin: ServerOrigin, tokens: La
         pages: pages, exporter: LedgerExporter(database: dependencies.database, now: dependencies.now), temporaryDirectory: dependencies.temporaryDirectory
     ).addRoutes(to: router)
     FileImportController(pages: pages, importer: PayrollFileImporter(database: dependencies.database, now: dependencies.now)).addRoutes(to: router)
-    SyncController(pages: pages, jobs: dependencies.syncJobs).addRoutes(to: router)
+    SyncController(pages: pages, jobs: jobs).addRoutes(to: router)
     return router
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import LoketClient
 import LoketSandbox
+import DevSupport
 import PayrollImport
 import Storage
 
@@ -131,7 +132,8 @@ struct BenchSync: AsyncParsableCommand {
         // The yardstick: as many single durable commits in a fresh database on the same disk.
         let scratch = DataDirectory(url: base.appending(path: "commits"))
         try scratch.prepare()
-        let commits = try AppDatabase.openLive(at: scratch.databaseURL, backupDirectory: scratch.backupsURL).benchmarkSingleCommits(count: runs)
+        _ = try AppDatabase.openLive(at: scratch.databaseURL, backupDirectory: scratch.backupsURL)
+        let commits = try BenchmarkFixtures.singleCommits(databaseURL: scratch.databaseURL, count: runs)
         func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
         return (seconds(elapsed), runs, handle.apiRequests - requestsBefore, handle.tokenRequests - tokensBefore, rss, seconds(commits))
     }

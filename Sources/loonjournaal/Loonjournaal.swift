@@ -1,4 +1,5 @@
 import ArgumentParser
+import DevSupport
 import Foundation
 import Logging
 import LoketClient
@@ -274,7 +275,7 @@ struct BenchExport: AsyncParsableCommand {
             at: Date()
         )
         _ = try database.addStarterChart(administrationId: administration.id!, at: Date())
-        try database.fillBenchmarkLedger(administrationId: administration.id!, year: 2026, lines: self.lines)
+        try BenchmarkFixtures.fillLedger(databaseURL: data.databaseURL, administrationId: administration.id!, year: 2026, lines: self.lines)
         let prepared = ContinuousClock.now - started
         let output = directory.appending(path: "export.\(self.format == "csv" ? "csv" : "xaf")")
         let (exportTime, peak) = try SelfProcess.runMeasured(

@@ -93,8 +93,9 @@ struct Sync: AsyncParsableCommand {
         if ProcessInfo.processInfo.environment["LOONJOURNAAL_REPORT_PEAK_MEMORY"] == "1" {
             progress.write("peak-rss-kb \(PeakMemory.kilobytes())\n")
         }
+        // The exit code is this command's to decide: 1 when an administration failed.
         if results.contains(where: { $0.error != nil }) {
-            Glibc.exit(1)
+            throw ExitCode(1)
         }
     }
 

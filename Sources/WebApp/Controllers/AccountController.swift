@@ -32,7 +32,7 @@ struct AccountController {
         let form = context.postedForm
         do {
             let account = try Self.account(from: form)
-            let saved = try self.pages.database.addAccount(administrationId: record.id ?? 0, account, at: self.pages.now())
+            let saved = try self.pages.bookkeeping.addAccount(administrationId: record.id ?? 0, account)
             return self.pages.redirect(
                 to: "/administraties/\(record.id ?? 0)/rekeningen",
                 flash: FlashMessage(.success, "Rekening \(saved.number) \(saved.name) is toegevoegd."),
@@ -61,7 +61,7 @@ struct AccountController {
         let form = context.postedForm
         do {
             let changed = try Self.account(from: form)
-            let saved = try self.pages.database.updateAccount(id: account.id ?? 0, administrationId: record.id ?? 0, changed, at: self.pages.now())
+            let saved = try self.pages.bookkeeping.updateAccount(id: account.id ?? 0, administrationId: record.id ?? 0, changed)
             return self.pages.redirect(
                 to: "/administraties/\(record.id ?? 0)/rekeningen",
                 flash: FlashMessage(.success, "Rekening \(saved.number) is opgeslagen."),
@@ -88,11 +88,10 @@ struct AccountController {
     private func setActive(_ active: Bool, context: AppRequestContext) throws -> Response {
         let record = try self.pages.administration(context)
         let account = try self.account(record, context)
-        let saved = try self.pages.database.setAccountActive(
+        let saved = try self.pages.bookkeeping.setAccountActive(
             id: account.id ?? 0,
             administrationId: record.id ?? 0,
-            active: active,
-            at: self.pages.now()
+            active: active
         )
         let text =
             active
@@ -118,12 +117,11 @@ struct AccountController {
         }
         do {
             let entries = try ChartCSV.parse(file.bytes, encoding: encoding)
-            let count = try self.pages.database.importAccounts(
+            let count = try self.pages.bookkeeping.importAccounts(
                 administrationId: id,
                 entries.map(\.account),
                 lines: entries.map(\.line),
-                source: file.filename.isEmpty ? "CSV-bestand" : file.filename,
-                at: self.pages.now()
+                source: file.filename.isEmpty ? "CSV-bestand" : file.filename
             )
             return self.pages.redirect(
                 to: "/administraties/\(id)/rekeningen",
@@ -146,7 +144,7 @@ struct AccountController {
     /// POST /administraties/:id/rekeningschema/standaard — adds the starter chart's missing accounts.
     @Sendable func loadStarterChart(_ request: Request, context: AppRequestContext) async throws -> Response {
         let record = try self.pages.administration(context)
-        let added = try self.pages.database.addStarterChart(administrationId: record.id ?? 0, at: self.pages.now())
+        let added = try self.pages.bookkeeping.addStarterChart(administrationId: record.id ?? 0)
         let text =
             added == 0
             ? "Het standaardschema was al geladen; er is niets toegevoegd."

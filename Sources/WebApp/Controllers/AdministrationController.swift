@@ -45,7 +45,7 @@ struct AdministrationController {
         let input = Self.input(from: context.postedForm)
         do {
             let details = try AdministrationRules.validate(input)
-            let record = try self.pages.database.createAdministration(details, at: self.pages.now())
+            let record = try self.pages.bookkeeping.createAdministration(details)
             return self.pages.redirect(
                 to: "/administraties/\(record.id ?? 0)",
                 flash: FlashMessage(.success, "Administratie \(record.code) \(record.name) is aangemaakt. Leg nu het rekeningschema vast."),
@@ -129,7 +129,7 @@ struct AdministrationController {
         let action = "/administraties/\(id)"
         do {
             let details = try AdministrationRules.validate(input)
-            let updated = try self.pages.database.updateAdministration(id: id, details, at: self.pages.now())
+            let updated = try self.pages.bookkeeping.updateAdministration(id: id, details)
             return self.pages.redirect(
                 to: "/administraties/\(id)",
                 flash: FlashMessage(.success, "De gegevens van \(updated.code) zijn opgeslagen."),

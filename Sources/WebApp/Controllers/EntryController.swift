@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import Ledger
-import LoketClient
 import PayrollImport
 import Storage
 
@@ -37,14 +36,16 @@ struct EntryController {
         do {
             let overview = try await self.importer.overview(administrationId: id)
             let rows = overview.rows.map { row -> RunsPage.Row in
-                let period = row.run.payrollRun?.payrollPeriod
-                let dates = [period?.periodStartDate, period?.periodEndDate].compactMap { $0.flatMap { try? CalendarDate.parse(String($0.prefix(10))).dutch } }
+                let run = row.run
+                let dates = [run.periodStart, run.periodEnd].compactMap { $0.flatMap { try? CalendarDate.parse(String($0.prefix(10))).dutch } }
+                let hasPeriod = run.payrollYear != nil || run.payrollPeriod != nil
                 return RunsPage.Row(
-                    id: row.run.id,
-                    sequence: row.run.sequenceNumber,
-                    period: period.map { "\($0.year.map(String.init) ?? "?") periode \($0.periodNumber.map { $0 < 10 ? "0\($0)" : String($0) } ?? "?")" } ?? "onbekend",
+                    id: run.id,
+                    sequence: run.sequenceNumber,
+                    period: hasPeriod
+                        ? "\(run.payrollYear.map(String.init) ?? "?") periode \(run.payrollPeriod.map { $0 < 10 ? "0\($0)" : String($0) } ?? "?")" : "onbekend",
                     dates: dates.joined(separator: " t/m "),
-                    loketStatus: "\(row.run.journalRunStatus.key) · \(row.run.journalRunStatus.value ?? "")",
+                    loketStatus: "\(run.statusKey) · \(run.statusText ?? "")",
                     state: row.state.label,
                     stateClass: row.state.rawValue,
                     reason: row.reason,
@@ -79,30 +80,33 @@ struct EntryController {
         let administration = try self.pages.administration(context)
         let id = administration.id!
         let form = context.postedForm
-        var runIds = form.values("runId")
-        if form["all"] == "1" {
-            do {
-                runIds = try await self.importer.overview(administrationId: id).rows.filter(\.importable).map(\.run.id)
-            } catch {
-                return self.pages.redirect(to: "/administraties/\(id)/runs", flash: FlashMessage(.error, error.explanation), context: context)
-            }
+        let runIds = form.values("runId")
+        let all = form["all"] == "1"
+        guard all || !runIds.isEmpty else {
+            return self.pages.redirect(to: "/administraties/\(id)/runs", flash: FlashMessage(.info, "Kies eerst een of meer runs om te importeren."), context: context)
         }
-        guard !runIds.isEmpty else {
+        let outcomes: [RunImporter.RunImportOutcome]
+        do {
+            outcomes = try await self.importer.importRuns(administrationId: id, all ? .allNew : .runs(runIds))
+        } catch {
+            return self.pages.redirect(to: "/administraties/\(id)/runs", flash: FlashMessage(.error, error.explanation), context: context)
+        }
+        guard !outcomes.isEmpty else {
             return self.pages.redirect(to: "/administraties/\(id)/runs", flash: FlashMessage(.info, "Kies eerst een of meer runs om te importeren."), context: context)
         }
         var created = 0
         var failures: [String] = []
         var lastEntry: Int64?
-        for runId in runIds {
-            do {
-                let result = try await self.importer.importRun(administrationId: id, journalRunId: runId)
-                lastEntry = result.entryId
-                if result.created { created += 1 }
-            } catch {
+        for outcome in outcomes {
+            switch outcome.result {
+            case .success(let imported):
+                lastEntry = imported.entryId
+                if imported.created { created += 1 }
+            case .failure(let error):
                 failures.append(error.explanation)
             }
         }
-        if runIds.count == 1, let lastEntry, failures.isEmpty {
+        if outcomes.count == 1, let lastEntry, failures.isEmpty {
             let text = created == 1 ? "Concept aangemaakt. Controleer de regels en boek." : "Deze run had al een boeking; die wordt getoond."
             return self.pages.redirect(to: "/administraties/\(id)/boekingen/\(lastEntry)", flash: FlashMessage(created == 1 ? .success : .info, text), context: context)
         }
@@ -116,9 +120,11 @@ struct EntryController {
         let administration = try self.pages.administration(context)
         let id = administration.id!
         do {
-            let result = try await self.importer.importRun(administrationId: id, journalRunId: context.postedForm["runId"], again: true)
-            return self.pages.redirect(to: "/administraties/\(id)/boekingen/\(result.entryId)", flash: FlashMessage(.success, "De run is opnieuw geïmporteerd als nieuw concept."), context: context)
-        } catch {
+            let outcome = try await self.importer.importRuns(administrationId: id, .runs([context.postedForm["runId"]]), again: true).first
+            let imported = try outcome.map { try $0.result.get() }
+            guard let imported else { throw RunImporter.ImportError.runNotFound }
+            return self.pages.redirect(to: "/administraties/\(id)/boekingen/\(imported.entryId)", flash: FlashMessage(.success, "De run is opnieuw geïmporteerd als nieuw concept."), context: context)
+        } catch let error as RunImporter.ImportError {
             return self.pages.redirect(to: "/administraties/\(id)/runs", flash: FlashMessage(.error, error.explanation), context: context)
         }
     }
@@ -178,8 +184,8 @@ struct EntryController {
             return try self.entryPage(administration, entry, lines: parsed.lines, context: context, status: .unprocessableContent, headerErrors: parsed.errors, posted: parsed)
         }
         do {
-            _ = try self.pages.database.saveDraft(
-                entryId: entry.id!, administrationId: id, expectedVersion: expected, header: header, lines: parsed.inputs, at: self.pages.now()
+            _ = try self.pages.bookkeeping.saveDraft(
+                entryId: entry.id!, administrationId: id, expectedVersion: expected, header: header, lines: parsed.inputs
             )
         } catch EntryError.versionConflict(let current) {
             var refreshed = entry
@@ -195,12 +201,15 @@ struct EntryController {
             return self.pages.redirect(to: path, flash: FlashMessage(.success, "Concept opgeslagen."), context: context)
         }
         do {
-            let booked = try self.pages.database.book(entryId: entry.id!, administrationId: id, at: self.pages.now())
-            let written = await self.importer.writeBack(entry: booked)
-            var text = "Geboekt als \(booked.fiscalYear)-\(booked.number!)."
-            if written == true { text += " In Loket is de run gemarkeerd als verwerkt." }
-            if written == false { text += " Loket kon niet worden bijgewerkt; zie hieronder (u kunt het opnieuw proberen). De boeking blijft staan." }
-            return self.pages.redirect(to: path, flash: FlashMessage(written == false ? .error : .success, text), context: context)
+            let result = try await self.importer.book(entryId: entry.id!, administrationId: id)
+            let booked = result.entry
+            var text = "Geboekt als \(booked.fiscalYear)-\(booked.number ?? 0)."
+            switch result.loket {
+            case .marked: text += " In Loket is de run gemarkeerd als verwerkt."
+            case .failed: text += " Loket kon niet worden bijgewerkt; zie hieronder (u kunt het opnieuw proberen). De boeking blijft staan."
+            case .notAsked: break
+            }
+            return self.pages.redirect(to: path, flash: FlashMessage(result.loket == .failed ? .error : .success, text), context: context)
         } catch EntryError.bookingRefused(let problems) {
             let fresh = try self.pages.database.entry(id: entry.id!, administrationId: id) ?? entry
             let lines = try self.pages.database.entryLines(entryId: entry.id!).map(EditableLine.init)
@@ -221,7 +230,7 @@ struct EntryController {
             return self.pages.redirect(to: "/administraties/\(administration.id!)/boekingen/\(entry.id!)", flash: FlashMessage(.info, "Bevestig het verwijderen van het concept."), context: context)
         }
         do {
-            try self.pages.database.deleteDraft(entryId: entry.id!, administrationId: administration.id!, at: self.pages.now())
+            try self.pages.bookkeeping.deleteDraft(entryId: entry.id!, administrationId: administration.id!)
         } catch EntryError.booked {
             throw AppError.badRequest("Een geboekte boeking wordt nooit verwijderd; corrigeer met een terugboeking.")
         }
@@ -237,7 +246,7 @@ struct EntryController {
             return self.pages.redirect(to: path, flash: FlashMessage(.info, "Bevestig de terugboeking."), context: context)
         }
         do {
-            let reversal = try self.pages.database.reverse(entryId: entry.id!, administrationId: id, at: self.pages.now())
+            let reversal = try self.pages.bookkeeping.reverse(entryId: entry.id!, administrationId: id)
             return self.pages.redirect(
                 to: "/administraties/\(id)/boekingen/\(reversal.id!)",
                 flash: FlashMessage(.success, "Teruggeboekt als \(reversal.fiscalYear)-\(reversal.number!). De run kan nu desgewenst opnieuw worden geïmporteerd."),
@@ -257,7 +266,7 @@ struct EntryController {
         let (administration, entry) = try self.entry(context)
         let result = await self.importer.writeBack(entry: entry)
         let flash =
-            result == true
+            result == .marked
             ? FlashMessage(.success, "Loket is bijgewerkt: de run staat op verwerkt.")
             : FlashMessage(.error, "Loket kon nog steeds niet worden bijgewerkt; zie de melding hieronder.")
         return self.pages.redirect(to: "/administraties/\(administration.id!)/boekingen/\(entry.id!)", flash: flash, context: context)
@@ -274,7 +283,7 @@ struct EntryController {
             return self.pages.redirect(to: back, flash: FlashMessage(.error, "Kies een rekening om de Loket-rekening aan te koppelen."), context: context)
         }
         do {
-            let count = try self.pages.database.mapLoketCode(administrationId: administration.id!, code: form["code"], accountId: accountId, at: self.pages.now())
+            let count = try self.pages.bookkeeping.mapLoketCode(administrationId: administration.id!, code: form["code"], accountId: accountId)
             return self.pages.redirect(to: back, flash: FlashMessage(.success, "Loket-rekening \(form["code"]) gekoppeld en onthouden (\(count) concept(en) bijgewerkt)."), context: context)
         } catch StorageError.accountNotFound {
             return self.pages.redirect(to: back, flash: FlashMessage(.error, "Die rekening bestaat niet in deze administratie."), context: context)
@@ -288,8 +297,8 @@ struct EntryController {
         let back = Self.safeReturn(form["returnTo"], administrationId: administration.id!)
         do {
             let account = try AccountController.account(number: form["code"], name: form["name"], type: form["type"], rgsCode: "")
-            let created = try self.pages.database.createAccountFromLoket(
-                administrationId: administration.id!, code: account.number, name: account.name, type: account.type, at: self.pages.now()
+            let created = try self.pages.bookkeeping.createAccountFromLoket(
+                administrationId: administration.id!, code: account.number, name: account.name, type: account.type
             )
             return self.pages.redirect(to: back, flash: FlashMessage(.success, "Rekening \(created.number) \(created.name) aangemaakt en toegepast."), context: context)
         } catch let errors as ValidationErrors {
@@ -322,8 +331,8 @@ struct EntryController {
         let administration = try self.pages.administration(context)
         let form = context.postedForm
         let rule = FinancialPeriodRule(rawValue: form["periodRule"]) ?? .calendarMonth
-        try self.pages.database.saveSettings(
-            administrationId: administration.id!, AdministrationSettings(periodRule: rule, markProcessedInLoket: form["markProcessed"] == "1"), at: self.pages.now()
+        try self.pages.bookkeeping.saveSettings(
+            administrationId: administration.id!, AdministrationSettings(periodRule: rule, markProcessedInLoket: form["markProcessed"] == "1")
         )
         return self.pages.redirect(to: "/administraties/\(administration.id!)/instellingen", flash: FlashMessage(.success, "Instellingen opgeslagen."), context: context)
     }

@@ -10,7 +10,13 @@ struct FileImportController {
     let pages: PageSupport
     let importer: PayrollFileImporter
     /// Uploaded files kept between the upload and the import step (30 minutes, in memory).
-    let uploads = SingleUseParking<Upload>(lifetime: 1800)
+    let uploads: SingleUseParking<Upload>
+
+    init(pages: PageSupport, importer: PayrollFileImporter) {
+        self.pages = pages
+        self.importer = importer
+        self.uploads = SingleUseParking(lifetime: 1800, now: pages.now)
+    }
 
     struct Upload: Sendable {
         let administrationId: Int64

@@ -189,7 +189,7 @@ struct LedgerController {
     @Sendable func close(_ request: Request, context: AppRequestContext) async throws -> Response {
         let administration = try self.pages.administration(context)
         let (year, period) = try self.periodParameters(context, administration)
-        try self.pages.database.closePeriod(administrationId: administration.id!, year: year, period: period, at: self.pages.now())
+        try self.pages.bookkeeping.closePeriod(administrationId: administration.id!, year: year, period: period)
         return self.pages.redirect(
             to: "/administraties/\(administration.id!)/perioden?jaar=\(year)",
             flash: FlashMessage(.success, "Periode \(period) van \(year) is afgesloten: er kan niet meer in worden geboekt."),
@@ -202,7 +202,7 @@ struct LedgerController {
         let administration = try self.pages.administration(context)
         let (year, period) = try self.periodParameters(context, administration)
         do {
-            try self.pages.database.reopenPeriod(administrationId: administration.id!, year: year, period: period, reason: context.postedForm["reason"], at: self.pages.now())
+            try self.pages.bookkeeping.reopenPeriod(administrationId: administration.id!, year: year, period: period, reason: context.postedForm["reason"])
         } catch PeriodError.reasonRequired {
             return try self.periodsPage(administration, year: year, error: "Geef een reden op om periode \(period) te heropenen; die wordt vastgelegd.", context: context, status: .unprocessableContent)
         } catch PeriodError.invalidReason(let message) {

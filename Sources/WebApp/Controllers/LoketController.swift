@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import Ledger
-import LoketClient
 import PayrollImport
 import Storage
 import Synchronization
@@ -37,8 +36,17 @@ struct LoketController {
     let loket: LoketService
     let defaults: LoketDefaults
     let origin: ServerOrigin
-    let handoffs = SingleUseParking<AuthorizationResponse>()
-    let tickets = SingleUseParking<String>()
+    let handoffs: SingleUseParking<LoginReply>
+    let tickets: SingleUseParking<String>
+
+    init(pages: PageSupport, loket: LoketService, defaults: LoketDefaults, origin: ServerOrigin) {
+        self.pages = pages
+        self.loket = loket
+        self.defaults = defaults
+        self.origin = origin
+        self.handoffs = SingleUseParking(now: pages.now)
+        self.tickets = SingleUseParking(now: pages.now)
+    }
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/loket", use: self.overview)
@@ -68,7 +76,7 @@ struct LoketController {
     /// POST /loket/verbindingen — registers the connection and goes to Loket to log in.
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = context.postedForm
-        let kind = LoketEnvironment.Kind(rawValue: form["environment"]) ?? .simulator
+        let kind = ConnectionKind(rawValue: form["environment"]) ?? .simulator
         var clientId = form["clientId"]
         var secret = form["clientSecret"]
         if kind == .simulator && clientId.trimmedForInput.isEmpty {
@@ -151,7 +159,7 @@ struct LoketController {
     /// POST /loket/verbindingen/:id/code — the address the browser landed on, pasted.
     @Sendable func pastedCode(_ request: Request, context: AppRequestContext) async throws -> Response {
         let connection = try self.connection(context)
-        guard let response = AuthorizationResponse.parse(pastedURL: context.postedForm["url"]) else {
+        guard let response = LoginReply.parse(pastedURL: context.postedForm["url"]) else {
             return try self.pasteResponse(
                 connection,
                 error: "Dit is geen adres met een aanmeldcode van Loket. Kopieer het volledige adres uit de adresbalk (het bevat ?code=… of ?state=…).",
@@ -171,7 +179,7 @@ struct LoketController {
             guard context.session != nil, let parked = self.handoffs.take(handoff) else { throw AppError.notSignedIn }
             return try await self.finishLogin(parked, context: context)
         }
-        let response = AuthorizationResponse(
+        let response = LoginReply(
             code: value("code"), state: value("state"), error: value("error"), errorDescription: value("error_description")
         )
         guard context.session != nil else {
@@ -187,7 +195,7 @@ struct LoketController {
         return try await self.finishLogin(response, context: context)
     }
 
-    private func finishLogin(_ response: AuthorizationResponse, context: AppRequestContext) async throws -> Response {
+    private func finishLogin(_ response: LoginReply, context: AppRequestContext) async throws -> Response {
         let session = try context.requireSession()
         do {
             let connectionId = try await self.loket.completeLogin(response, browserSession: session.id)
@@ -198,7 +206,7 @@ struct LoketController {
                     .success,
                     "Verbonden met Loket: \(summary.employers) werkgever(s) met \(summary.payrollAdministrations) loonadministratie(s) opgehaald."
                 )
-            } catch let error as LoketError {
+            } catch let error as LoketProblem {
                 flash = FlashMessage(.error, "Verbonden, maar de bedrijvenlijst kon niet worden opgehaald: \(error.explanation)")
             }
             return self.pages.redirect(to: "/loket/verbindingen/\(connectionId)", flash: flash, context: context)
@@ -310,7 +318,7 @@ struct LoketController {
             var text = "Bijgewerkt: \(summary.employers) werkgever(s), \(summary.payrollAdministrations) loonadministratie(s)."
             if summary.employersWithoutAccess > 0 { text += " Bij \(summary.employersWithoutAccess) werkgever(s) ontbreken rechten (zie hieronder)." }
             return self.pages.redirect(to: path, flash: FlashMessage(.success, text), context: context)
-        } catch let error as LoketError {
+        } catch let error as LoketProblem {
             return self.pages.redirect(to: path, flash: FlashMessage(.error, error.explanation + " De vorige lijst blijft staan."), context: context)
         }
     }
@@ -325,13 +333,9 @@ struct LoketController {
         do {
             let link: LoketLinkRecord
             if target == "nieuw" || target.isEmpty {
-                link = try self.pages.database.linkToNewAdministration(
-                    connectionId: connection.id!, payrollAdministrationId: payrollAdministrationId, fiscalYear: self.currentYear(), at: self.pages.now()
-                )
+                link = try self.loket.link(connectionId: connection.id!, payrollAdministrationId: payrollAdministrationId, to: .newAdministration(fiscalYear: self.currentYear()))
             } else if let administrationId = Int64(target) {
-                link = try self.pages.database.link(
-                    connectionId: connection.id!, payrollAdministrationId: payrollAdministrationId, toAdministration: administrationId, at: self.pages.now()
-                )
+                link = try self.loket.link(connectionId: connection.id!, payrollAdministrationId: payrollAdministrationId, to: .existing(administrationId: administrationId))
             } else {
                 throw AppError.badRequest("Kies een administratie om aan te koppelen.")
             }
@@ -349,7 +353,7 @@ struct LoketController {
     /// POST /loket/verbindingen/:id/alles-koppelen — a new administration for every unlinked one, in one go.
     @Sendable func linkAll(_ request: Request, context: AppRequestContext) async throws -> Response {
         let connection = try self.connection(context)
-        let count = try self.pages.database.linkAllUnlinked(connectionId: connection.id!, fiscalYear: self.currentYear(), at: self.pages.now())
+        let count = try self.loket.linkAll(connectionId: connection.id!, fiscalYear: self.currentYear())
         let text =
             count == 0
             ? "Alle loonadministraties waren al gekoppeld."
@@ -379,7 +383,7 @@ struct LoketController {
         guard context.postedForm["confirmed"] == "1" else {
             return Response.redirect(to: "/loket/koppelingen/\(link.id!)/ontkoppelen", type: .normal)
         }
-        _ = try self.pages.database.unlink(linkId: link.id!, at: self.pages.now())
+        try self.loket.unlink(linkId: link.id!)
         let administration = try self.pages.database.administration(id: link.administrationId)
         return self.pages.redirect(
             to: "/loket/verbindingen/\(link.connectionId)",
@@ -434,14 +438,14 @@ struct LoketController {
 
     private func overviewPage(context: AppRequestContext, form: FormData, errors: ValidationErrors?, status: HTTPResponse.Status) throws -> Response {
         let connections = try self.pages.database.connections()
-        let chosen = LoketEnvironment.Kind(rawValue: form["environment"]) ?? (self.defaults.authURL != nil ? .custom : .simulator)
+        let chosen = ConnectionKind(rawValue: form["environment"]) ?? (self.defaults.authURL != nil ? .custom : .simulator)
         let page = LoketPage(
             layout: try self.pages.layout("Loket", section: "loket", context: context),
             connections: connections.map { connection in
                 LoketPage.Connection(
                     id: connection.id!,
                     name: connection.name,
-                    environment: LoketEnvironment.Kind(rawValue: connection.environment)?.label ?? connection.environment,
+                    environment: ConnectionKind(rawValue: connection.environment)?.label ?? connection.environment,
                     clientId: connection.clientId,
                     statusText: Self.statusText(connection),
                     statusClass: connection.status.rawValue,
@@ -458,7 +462,7 @@ struct LoketController {
             },
             errors: errors?.errors.map(\.message) ?? [],
             name: FieldView(form.has("name") ? form["name"] : "Loket", errors, "name"),
-            environments: LoketEnvironment.Kind.allCases.map { LoketPage.EnvironmentOption(value: $0.rawValue, label: $0.label, checked: $0 == chosen) },
+            environments: ConnectionKind.allCases.map { LoketPage.EnvironmentOption(value: $0.rawValue, label: $0.label, checked: $0 == chosen) },
             authURL: FieldView(form.has("authURL") ? form["authURL"] : (self.defaults.authURL ?? ""), errors, "authURL"),
             apiURL: FieldView(form.has("apiURL") ? form["apiURL"] : (self.defaults.apiURL ?? ""), errors, "apiURL"),
             clientId: FieldView(form.has("clientId") ? form["clientId"] : (self.defaults.clientId ?? ""), errors, "clientId"),
@@ -468,47 +472,5 @@ struct LoketController {
             callbackURL: self.origin.url + LoketService.callbackPath
         )
         return self.pages.renderer.render("loket", page, status: status)
-    }
-}
-
-/// Values parked for one hop of the browser (single use, one minute): OAuth answers that
-/// arrived without our cookie, and authorize URLs on the way to Loket. Only a random key is
-/// ever put in a page or URL.
-final class SingleUseParking<Value: Sendable>: Sendable {
-    private let parked = Mutex<[String: (value: Value, expires: Date)]>([:])
-    private let lifetime: TimeInterval
-
-    init(lifetime: TimeInterval = 60) {
-        self.lifetime = lifetime
-    }
-
-    func park(_ value: Value) -> String {
-        let key = SecureRandom.token()
-        self.parked.withLock { parked in
-            let now = Date()
-            parked = parked.filter { $0.value.expires > now }
-            parked[key] = (value, now.addingTimeInterval(self.lifetime))
-        }
-        return key
-    }
-
-    /// The value without using it up (a form shown again after an error).
-    func get(_ key: String) -> Value? {
-        self.parked.withLock { $0[key].flatMap { $0.expires > Date() ? $0.value : nil } }
-    }
-
-    func remove(_ key: String) {
-        self.parked.withLock { _ = $0.removeValue(forKey: key) }
-    }
-
-    func exists(_ key: String) -> Bool {
-        self.parked.withLock { $0[key].map { $0.expires > Date() } ?? false }
-    }
-
-    func take(_ key: String) -> Value? {
-        self.parked.withLock { parked in
-            guard let entry = parked.removeValue(forKey: key), entry.expires > Date() else { return nil }
-            return entry.value
-        }
     }
 }

@@ -2,14 +2,17 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Ledger
+import PayrollImport
 import Storage
 
 /// What every page controller shares: rendering, the session store for flash messages, the
-/// database and the clock.
+/// database for the reads a page shows, the bookkeeping use cases for every change, and the clock.
 struct PageSupport: Sendable {
     let renderer: PageRenderer
     let sessions: SessionStore
+    /// Reads only: controllers never write to the database themselves.
     let database: AppDatabase
+    let bookkeeping: Bookkeeping
     let now: @Sendable () -> Date
 
     /// The frame of a signed-in page; takes the pending flash messages.

@@ -119,7 +119,7 @@ struct SyncController {
                 context: context
             )
         }
-        try self.pages.database.setSyncConcurrency(value, at: self.pages.now())
+        try self.pages.bookkeeping.setSyncConcurrency(value)
         return self.pages.redirect(to: "/bijwerken", flash: FlashMessage(.success, "Bijwerken haalt voortaan \(value) administratie(s) tegelijk op."), context: context)
     }
 }

@@ -1,10 +1,14 @@
-import LoketClient
+import Foundation
 
 /// Unpredictable tokens for launch links, sessions and CSRF protection, and their comparison.
 enum SecureRandom {
     /// `byteCount` random bytes from the system CSPRNG, base64url-encoded without padding.
     static func token(byteCount: Int = 32) -> String {
-        OAuthRandom.token(byteCount: byteCount)
+        // SystemRandomNumberGenerator reads the kernel's CSPRNG (getrandom) on Linux.
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     /// Compares two secrets in time that does not depend on where they differ.

@@ -1,18 +1,42 @@
 import Foundation
 import PayrollImport
+import ServiceLifecycle
 import Storage
 import Synchronization
 
-/// The one bulk sync of this app at a time. It runs in the background, outliving the request
-/// that started it; pages read its progress.
-final class SyncJobs: Sendable {
+/// The one bulk sync of this app at a time: a service the application runs. A page starts a
+/// sync, which then runs here — outliving the request, inside the application's lifecycle — and
+/// pages read its progress. On shutdown the running sync is asked to stop between runs (each run
+/// is its own transaction, so nothing is left half-written) and the service waits for it.
+final class SyncJobs: Service, Sendable {
     let sync: BulkSync
     let now: @Sendable () -> Date
     private let current = Mutex<SyncTracker?>(nil)
+    private struct Job: Sendable {
+        let targets: [SyncTarget]
+        let options: SyncOptions
+        let tracker: SyncTracker
+    }
+    private let jobs: AsyncStream<Job>
+    private let submit: AsyncStream<Job>.Continuation
 
     init(sync: BulkSync, now: @escaping @Sendable () -> Date) {
         self.sync = sync
         self.now = now
+        (self.jobs, self.submit) = AsyncStream.makeStream(of: Job.self)
+    }
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for await job in self.jobs {
+                    group.addTask { await self.sync.run(job.targets, options: job.options, tracker: job.tracker) }
+                }
+            }
+        } onGracefulShutdown: {
+            self.current.withLock { $0?.requestCancel() }
+            self.submit.finish()
+        }
     }
 
     /// The sync of this app run, if one was started (running or finished).
@@ -28,10 +52,7 @@ final class SyncJobs: Sendable {
             if let existing = current, existing.progress.isRunning { return (existing, false) }
             let tracker = SyncTracker(total: targets.count, startedAt: self.now())
             current = tracker
-            let sync = self.sync
-            Task.detached {
-                await sync.run(targets, options: options, tracker: tracker)
-            }
+            self.submit.yield(Job(targets: targets, options: options, tracker: tracker))
             return (tracker, true)
         }
     }

@@ -1,16 +1,18 @@
 import Foundation
 import LoketClient
+import PayrollImport
 import Storage
 
-/// Connects a data directory to a running simulator the way a user would (OAuth code flow with
-/// state and PKCE, login demo/demo posted to the simulator's form), fetches the company list and
-/// links every payroll administration to a new administration with the starter chart.
+/// Development only (`dev-setup`, `bench-sync`, tests): connects a data directory to a running
+/// simulator the way a user would (OAuth code flow with state and PKCE, login demo/demo posted
+/// to the simulator's form), fetches the company list and links every payroll administration to
+/// a new administration with the starter chart.
 public enum SimulatorSetup {
     public struct SetupError: Error, CustomStringConvertible {
         public let description: String
     }
 
-    public static func connectAndLinkAll(loket: LoketService, sandboxURL: String, starterChart: Bool) async throws -> Int {
+    public static func connectAndLinkAll(loket: LoketService, sandboxURL: String, starterChart: Bool, fiscalYear: Int = 2026) async throws -> Int {
         let database = loket.database
         let transport = loket.transport
         let connection = try await loket.createConnection(
@@ -36,7 +38,7 @@ public enum SimulatorSetup {
             ),
             timeout: .seconds(30)
         )
-        guard response.status == 302, let location = response.header("Location"), let answer = AuthorizationResponse.parse(pastedURL: location) else {
+        guard response.status == 302, let location = response.header("Location"), let answer = LoginReply.parse(pastedURL: location) else {
             throw SetupError(description: "De simulator gaf geen aanmeldcode (status \(response.status)).")
         }
         do {
@@ -53,10 +55,11 @@ public enum SimulatorSetup {
                 continue
             }
         }
-        let linked = try database.linkAllUnlinked(connectionId: connection.id!, fiscalYear: 2026, at: Date())
+        let linked = try loket.linkAll(connectionId: connection.id!, fiscalYear: fiscalYear)
         if starterChart {
+            let bookkeeping = Bookkeeping(database: database)
             for target in try database.syncTargets() {
-                _ = try database.addStarterChart(administrationId: target.administrationId, at: Date())
+                _ = try bookkeeping.addStarterChart(administrationId: target.administrationId)
             }
         }
         return linked

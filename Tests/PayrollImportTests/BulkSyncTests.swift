@@ -1,4 +1,5 @@
 import Foundation
+import DevSupport
 import Hummingbird
 import HummingbirdTesting
 import Logging

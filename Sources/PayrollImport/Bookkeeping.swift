@@ -1,0 +1,100 @@
+import Foundation
+import Ledger
+import Storage
+
+/// The bookkeeping use cases that need no Loket: administrations and their chart of accounts,
+/// editing and deleting drafts, reversal, account mappings, settings and period closing. Pages
+/// and commands call these; each is one transaction in `Storage`, checked by `Ledger`'s rules,
+/// and stamped with the injected clock.
+public struct Bookkeeping: Sendable {
+    public let database: AppDatabase
+    public let now: @Sendable () -> Date
+
+    public init(database: AppDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.database = database
+        self.now = now
+    }
+
+    // MARK: - Administrations and their chart
+
+    public func createAdministration(_ details: AdministrationDetails) throws -> AdministrationRecord {
+        try self.database.createAdministration(details, at: self.now())
+    }
+
+    public func updateAdministration(id: Int64, _ details: AdministrationDetails) throws -> AdministrationRecord {
+        try self.database.updateAdministration(id: id, details, at: self.now())
+    }
+
+    public func addAccount(administrationId: Int64, _ account: ChartAccount) throws -> LedgerAccountRecord {
+        try self.database.addAccount(administrationId: administrationId, account, at: self.now())
+    }
+
+    public func updateAccount(id: Int64, administrationId: Int64, _ account: ChartAccount) throws -> LedgerAccountRecord {
+        try self.database.updateAccount(id: id, administrationId: administrationId, account, at: self.now())
+    }
+
+    /// Accounts are never deleted: deactivated, and activated again.
+    public func setAccountActive(id: Int64, administrationId: Int64, active: Bool) throws -> LedgerAccountRecord {
+        try self.database.setAccountActive(id: id, administrationId: administrationId, active: active, at: self.now())
+    }
+
+    /// A chart file, all or nothing.
+    public func importAccounts(administrationId: Int64, _ accounts: [ChartAccount], lines: [Int]? = nil, source: String) throws -> Int {
+        try self.database.importAccounts(administrationId: administrationId, accounts, lines: lines, source: source, at: self.now())
+    }
+
+    public func addStarterChart(administrationId: Int64) throws -> Int {
+        try self.database.addStarterChart(administrationId: administrationId, at: self.now())
+    }
+
+    // MARK: - Drafts, reversal, mappings, settings
+
+    /// Saves a draft (header and every line) when nobody saved it since `expectedVersion`.
+    public func saveDraft(entryId: Int64, administrationId: Int64, expectedVersion: Int, header: AppDatabase.DraftHeader, lines: [DraftLineInput]) throws -> Int {
+        try self.database.saveDraft(
+            entryId: entryId, administrationId: administrationId, expectedVersion: expectedVersion, header: header, lines: lines, at: self.now()
+        )
+    }
+
+    /// Deletes a draft (never a booked entry); its run can be imported again.
+    public func deleteDraft(entryId: Int64, administrationId: Int64) throws {
+        try self.database.deleteDraft(entryId: entryId, administrationId: administrationId, at: self.now())
+    }
+
+    /// Corrects a booked entry by a mirrored, booked entry linked to it.
+    public func reverse(entryId: Int64, administrationId: Int64) throws -> JournalEntryRecord {
+        try self.database.reverse(entryId: entryId, administrationId: administrationId, at: self.now())
+    }
+
+    /// Remembers that a Loket code means this account and applies it to the drafts; returns how many drafts changed.
+    public func mapLoketCode(administrationId: Int64, code: String, accountId: Int64) throws -> Int {
+        try self.database.mapLoketCode(administrationId: administrationId, code: code, accountId: accountId, at: self.now())
+    }
+
+    /// Creates the account a Loket code asks for (on request, never silently) and applies it.
+    public func createAccountFromLoket(administrationId: Int64, code: String, name: String, type: AccountType) throws -> LedgerAccountRecord {
+        try self.database.createAccountFromLoket(administrationId: administrationId, code: code, name: name, type: type, at: self.now())
+    }
+
+    public func saveSettings(administrationId: Int64, _ settings: AdministrationSettings) throws {
+        try self.database.saveSettings(administrationId: administrationId, settings, at: self.now())
+    }
+
+    // MARK: - Periods
+
+    public func closePeriod(administrationId: Int64, year: Int, period: Int) throws {
+        try self.database.closePeriod(administrationId: administrationId, year: year, period: period, at: self.now())
+    }
+
+    /// Reopening needs a reason, which is recorded.
+    public func reopenPeriod(administrationId: Int64, year: Int, period: Int, reason: String) throws {
+        try self.database.reopenPeriod(administrationId: administrationId, year: year, period: period, reason: reason, at: self.now())
+    }
+
+    // MARK: - Bulk sync
+
+    /// How many administrations "Alles bijwerken" works on at once.
+    public func setSyncConcurrency(_ value: Int) throws {
+        try self.database.setSyncConcurrency(value, at: self.now())
+    }
+}
