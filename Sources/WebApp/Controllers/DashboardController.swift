@@ -40,7 +40,7 @@ struct DashboardController {
             DashboardPage.Connection(
                 id: connection.id ?? 0,
                 name: connection.name,
-                statusText: LoketController.statusText(connection),
+                statusText: ConnectionController.statusText(connection),
                 statusClass: connection.status.rawValue,
                 needsAttention: connection.status != .connected
             )

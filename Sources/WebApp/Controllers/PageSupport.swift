@@ -73,3 +73,13 @@ extension Layout {
         )
     }
 }
+
+extension PageSupport {
+    /// The Loket connection named in the URL, or a Dutch 404.
+    func loketConnection(_ context: AppRequestContext) throws -> LoketConnectionRecord {
+        guard let id = context.parameters.get("connectionId", as: Int64.self), let connection = try self.database.connection(id: id) else {
+            throw AppError.notFound("Deze Loket-verbinding bestaat niet. Kies een verbinding op de pagina Loket.")
+        }
+        return connection
+    }
+}
