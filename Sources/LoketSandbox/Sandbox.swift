@@ -93,6 +93,9 @@ public struct SandboxHandle: Sendable {
     }
     /// Makes every refresh token invalid (as when the user revokes the app in Loket).
     public func revokeRefreshTokens() { self.state.withWorld { $0.refreshTokens.removeAll() } }
+    /// Tokens issued from now on live this many seconds (a test's set-up can log in with normal
+    /// tokens first, then make the sync work with short-lived ones).
+    public func setTokenLifetime(seconds: Int) { self.state.withWorld { $0.tokenLifetimeOverride = seconds } }
     /// Ends every access token now.
     public func expireAccessTokens() { self.state.withWorld { $0.accessTokens.removeAll() } }
 }

@@ -187,7 +187,7 @@ struct SandboxOAuth {
     private func issueTokens(user: String) -> Response {
         let access = SandboxState.randomToken()
         let refresh = SandboxState.randomToken(16)
-        let lifetime = self.configuration.faults.tokenTTL ?? self.configuration.accessTokenLifetime
+        let lifetime = self.state.withWorld { $0.tokenLifetimeOverride } ?? self.configuration.faults.tokenTTL ?? self.configuration.accessTokenLifetime
         self.state.withWorld {
             $0.accessTokens[access] = SandboxState.AccessToken(user: user, expiresAt: self.state.now().addingTimeInterval(TimeInterval(lifetime)))
             $0.refreshTokens[refresh] = user

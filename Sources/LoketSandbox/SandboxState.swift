@@ -39,6 +39,8 @@ final class SandboxState: Sendable {
         var pendingLogins: [String: PendingLogin] = [:]
         var counters = Counters()
         var random: SeededGenerator
+        /// Set by a test after its set-up: the lifetime of tokens issued from then on.
+        var tokenLifetimeOverride: Int?
     }
 
     private let world: Mutex<World>

@@ -10,14 +10,14 @@ struct AccountController {
     let pages: PageSupport
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/administraties/:id/rekeningen", use: self.list)
-        router.post("/administraties/:id/rekeningen", use: self.add)
-        router.get("/administraties/:id/rekeningen/:accountId", use: self.edit)
-        router.post("/administraties/:id/rekeningen/:accountId", use: self.update)
-        router.post("/administraties/:id/rekeningen/:accountId/deactiveren", use: self.deactivate)
-        router.post("/administraties/:id/rekeningen/:accountId/activeren", use: self.activate)
-        router.post("/administraties/:id/rekeningschema/import", use: self.importCSV)
-        router.post("/administraties/:id/rekeningschema/standaard", use: self.loadStarterChart)
+        router.get(.accounts(Route.any), use: self.list)
+        router.post(.accounts(Route.any), use: self.add)
+        router.get(.account(Route.any, account: Route.any), use: self.edit)
+        router.post(.account(Route.any, account: Route.any), use: self.update)
+        router.post(.deactivateAccount(Route.any, account: Route.any), use: self.deactivate)
+        router.post(.activateAccount(Route.any, account: Route.any), use: self.activate)
+        router.post(.chartImport(Route.any), use: self.importCSV)
+        router.post(.starterChart(Route.any), use: self.loadStarterChart)
     }
 
     /// GET /administraties/:id/rekeningen
@@ -34,7 +34,7 @@ struct AccountController {
             let account = try Self.account(from: form)
             let saved = try self.pages.bookkeeping.addAccount(administrationId: record.id ?? 0, account)
             return self.pages.redirect(
-                to: "/administraties/\(record.id ?? 0)/rekeningen",
+                to: Route.accounts(record.id ?? 0).path,
                 flash: FlashMessage(.success, "Rekening \(saved.number) \(saved.name) is toegevoegd."),
                 context: context
             )
@@ -63,7 +63,7 @@ struct AccountController {
             let changed = try Self.account(from: form)
             let saved = try self.pages.bookkeeping.updateAccount(id: account.id ?? 0, administrationId: record.id ?? 0, changed)
             return self.pages.redirect(
-                to: "/administraties/\(record.id ?? 0)/rekeningen",
+                to: Route.accounts(record.id ?? 0).path,
                 flash: FlashMessage(.success, "Rekening \(saved.number) is opgeslagen."),
                 context: context
             )
@@ -97,7 +97,7 @@ struct AccountController {
             active
             ? "Rekening \(saved.number) is weer actief."
             : "Rekening \(saved.number) is gedeactiveerd: ze blijft zichtbaar, maar er kan niet meer op worden geboekt."
-        return self.pages.redirect(to: "/administraties/\(record.id ?? 0)/rekeningen", flash: FlashMessage(.success, text), context: context)
+        return self.pages.redirect(to: Route.accounts(record.id ?? 0).path, flash: FlashMessage(.success, text), context: context)
     }
 
     /// POST /administraties/:id/rekeningschema/import — a CSV `nummer;naam;soort[;RGS]`, all or nothing.
@@ -124,7 +124,7 @@ struct AccountController {
                 source: file.filename.isEmpty ? "CSV-bestand" : file.filename
             )
             return self.pages.redirect(
-                to: "/administraties/\(id)/rekeningen",
+                to: Route.accounts(id).path,
                 flash: FlashMessage(.success, "\(DutchFormat.count(count)) rekeningen geïmporteerd uit \(file.filename)."),
                 context: context
             )
@@ -150,7 +150,7 @@ struct AccountController {
             ? "Het standaardschema was al geladen; er is niets toegevoegd."
             : "\(added) rekeningen uit het standaardschema toegevoegd."
         return self.pages.redirect(
-            to: "/administraties/\(record.id ?? 0)/rekeningen",
+            to: Route.accounts(record.id ?? 0).path,
             flash: FlashMessage(added == 0 ? .info : .success, text),
             context: context
         )

@@ -9,12 +9,12 @@ struct AdministrationController {
     let pages: PageSupport
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/administraties", use: self.list)
-        router.get("/administraties/nieuw", use: self.new)
-        router.post("/administraties", use: self.create)
-        router.get("/administraties/:id", use: self.show)
-        router.get("/administraties/:id/wijzigen", use: self.edit)
-        router.post("/administraties/:id", use: self.update)
+        router.get(.administrations, use: self.list)
+        router.get(.newAdministration, use: self.new)
+        router.post(.administrations, use: self.create)
+        router.get(.administration(Route.any), use: self.show)
+        router.get(.editAdministration(Route.any), use: self.edit)
+        router.post(.administration(Route.any), use: self.update)
     }
 
     /// GET /administraties
@@ -32,7 +32,7 @@ struct AdministrationController {
         let year = Calendar(identifier: .gregorian).component(.year, from: self.pages.now())
         return try self.form(
             isNew: true,
-            action: "/administraties",
+            action: Route.administrations.path,
             input: AdministrationInput(fiscalYear: String(year)),
             errors: nil,
             context: context,
@@ -47,17 +47,17 @@ struct AdministrationController {
             let details = try AdministrationRules.validate(input)
             let record = try self.pages.bookkeeping.createAdministration(details)
             return self.pages.redirect(
-                to: "/administraties/\(record.id ?? 0)",
+                to: Route.administration(record.id ?? 0).path,
                 flash: FlashMessage(.success, "Administratie \(record.code) \(record.name) is aangemaakt. Leg nu het rekeningschema vast."),
                 context: context
             )
         } catch let errors as ValidationErrors {
-            return try self.form(isNew: true, action: "/administraties", input: input, errors: errors, context: context, status: .unprocessableContent)
+            return try self.form(isNew: true, action: Route.administrations.path, input: input, errors: errors, context: context, status: .unprocessableContent)
         } catch StorageError.duplicateAdministrationCode(let code) {
             let errors = ValidationErrors([
                 FieldError(field: "code", message: "Er bestaat al een administratie met code \(code). Kies een andere code.")
             ])
-            return try self.form(isNew: true, action: "/administraties", input: input, errors: errors, context: context, status: .conflict)
+            return try self.form(isNew: true, action: Route.administrations.path, input: input, errors: errors, context: context, status: .conflict)
         }
     }
 
@@ -118,7 +118,7 @@ struct AdministrationController {
             city: record.city ?? "",
             country: record.country
         )
-        return try self.form(isNew: false, action: "/administraties/\(record.id ?? 0)", input: input, errors: nil, context: context, status: .ok, record: record)
+        return try self.form(isNew: false, action: Route.administration(record.id ?? 0).path, input: input, errors: nil, context: context, status: .ok, record: record)
     }
 
     /// POST /administraties/:id — rename or change company data.
@@ -126,12 +126,12 @@ struct AdministrationController {
         let record = try self.pages.administration(context)
         let id = record.id ?? 0
         let input = Self.input(from: context.postedForm)
-        let action = "/administraties/\(id)"
+        let action = Route.administration(id).path
         do {
             let details = try AdministrationRules.validate(input)
             let updated = try self.pages.bookkeeping.updateAdministration(id: id, details)
             return self.pages.redirect(
-                to: "/administraties/\(id)",
+                to: Route.administration(id).path,
                 flash: FlashMessage(.success, "De gegevens van \(updated.code) zijn opgeslagen."),
                 context: context
             )

@@ -12,12 +12,12 @@ struct CompanyListController {
     let loket: LoketService
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/loket/verbindingen/:connectionId", use: self.companies)
-        router.post("/loket/verbindingen/:connectionId/vernieuwen", use: self.refresh)
-        router.post("/loket/verbindingen/:connectionId/koppelen", use: self.link)
-        router.post("/loket/verbindingen/:connectionId/alles-koppelen", use: self.linkAll)
-        router.get("/loket/koppelingen/:linkId/ontkoppelen", use: self.confirmUnlink)
-        router.post("/loket/koppelingen/:linkId/ontkoppelen", use: self.unlink)
+        router.get(.companies(connection: Route.any), use: self.companies)
+        router.post(.refreshCompanies(connection: Route.any), use: self.refresh)
+        router.post(.link(connection: Route.any), use: self.link)
+        router.post(.linkAll(connection: Route.any), use: self.linkAll)
+        router.get(.unlink(link: Route.any), use: self.confirmUnlink)
+        router.post(.unlink(link: Route.any), use: self.unlink)
     }
 
     // MARK: - Company list
@@ -99,7 +99,7 @@ struct CompanyListController {
     /// POST /loket/verbindingen/:id/vernieuwen — fetch the company list again.
     @Sendable func refresh(_ request: Request, context: AppRequestContext) async throws -> Response {
         let connection = try self.pages.loketConnection(context)
-        let path = "/loket/verbindingen/\(connection.id!)"
+        let path = Route.companies(connection: connection.id!).path
         do {
             let summary = try await self.loket.refreshCompanyList(connectionId: connection.id!)
             var text = "Bijgewerkt: \(summary.employers) werkgever(s), \(summary.payrollAdministrations) loonadministratie(s)."
@@ -114,7 +114,7 @@ struct CompanyListController {
     @Sendable func link(_ request: Request, context: AppRequestContext) async throws -> Response {
         let connection = try self.pages.loketConnection(context)
         let form = context.postedForm
-        let path = "/loket/verbindingen/\(connection.id!)"
+        let path = Route.companies(connection: connection.id!).path
         let payrollAdministrationId = form["payrollAdministrationId"]
         let target = form["administrationId"]
         do {
@@ -145,7 +145,7 @@ struct CompanyListController {
             count == 0
             ? "Alle loonadministraties waren al gekoppeld."
             : "\(count) loonadministratie(s) gekoppeld, elk aan een nieuwe administratie met de naam en het KvK-nummer uit Loket."
-        return self.pages.redirect(to: "/loket/verbindingen/\(connection.id!)", flash: FlashMessage(count == 0 ? .info : .success, text), context: context)
+        return self.pages.redirect(to: Route.companies(connection: connection.id!).path, flash: FlashMessage(count == 0 ? .info : .success, text), context: context)
     }
 
     /// GET /loket/koppelingen/:id/ontkoppelen — asks for confirmation (pages work without JavaScript).
@@ -159,7 +159,7 @@ struct CompanyListController {
             payrollAdministrationName: link.payrollAdministrationName,
             administrationCode: administration?.code ?? "",
             administrationName: administration?.name ?? "",
-            returnTo: "/loket/verbindingen/\(link.connectionId)"
+            returnTo: Route.companies(connection: link.connectionId).path
         )
         return self.pages.renderer.render("loket_unlink", page)
     }
@@ -168,12 +168,12 @@ struct CompanyListController {
     @Sendable func unlink(_ request: Request, context: AppRequestContext) async throws -> Response {
         let link = try self.linkRecord(context)
         guard context.postedForm["confirmed"] == "1" else {
-            return Response.redirect(to: "/loket/koppelingen/\(link.id!)/ontkoppelen", type: .normal)
+            return Response.redirect(to: Route.unlink(link: link.id!).path, type: .normal)
         }
         try self.loket.unlink(linkId: link.id!)
         let administration = try self.pages.database.administration(id: link.administrationId)
         return self.pages.redirect(
-            to: "/loket/verbindingen/\(link.connectionId)",
+            to: Route.companies(connection: link.connectionId).path,
             flash: FlashMessage(
                 .success,
                 "De koppeling van \(link.payrollAdministrationName) met \(administration?.code ?? "") is verwijderd. De administratie en haar boekingen blijven bestaan."

@@ -25,15 +25,15 @@ struct ConnectionController {
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/loket", use: self.overview)
-        router.post("/loket/verbindingen", use: self.create)
-        router.post("/loket/verbindingen/:connectionId/verbinden", use: self.connect)
-        router.get("/loket/verbindingen/:connectionId/aanmelden", use: self.pastePage)
-        router.post("/loket/verbindingen/:connectionId/code", use: self.pastedCode)
-        router.post("/loket/verbindingen/:connectionId/verbreken", use: self.disconnect)
-        router.get(RouterPath(LoketService.callbackPath), use: self.callback)
-        router.get("/loket/doorsturen", use: self.forwardPage)
-        router.get("/loket/naar-loket", use: self.forward)
+        router.get(.loket, use: self.overview)
+        router.post(.connections, use: self.create)
+        router.post(.connect(connection: Route.any), use: self.connect)
+        router.get(.pasteLogin(connection: Route.any), use: self.pastePage)
+        router.post(.pastedCode(connection: Route.any), use: self.pastedCode)
+        router.post(.disconnect(connection: Route.any), use: self.disconnect)
+        router.get(.oauthCallback, use: self.callback)
+        router.get(.forwardPage, use: self.forwardPage)
+        router.get(.forwardToLoket, use: self.forward)
     }
 
     // MARK: - Connections
@@ -75,7 +75,7 @@ struct ConnectionController {
     @Sendable func connect(_ request: Request, context: AppRequestContext) async throws -> Response {
         let connection = try self.pages.loketConnection(context)
         if connection.externalRedirectUri != nil && context.postedForm["open"] != "1" {
-            return Response.redirect(to: "/loket/verbindingen/\(connection.id!)/aanmelden", type: .normal)
+            return Response.redirect(to: Route.pasteLogin(connection: connection.id!).path, type: .normal)
         }
         return try self.startLogin(connection, context: context, forcePaste: false)
     }
@@ -83,13 +83,13 @@ struct ConnectionController {
     private func startLogin(_ connection: LoketConnectionRecord, context: AppRequestContext, forcePaste: Bool = true) throws -> Response {
         let session = try context.requireSession()
         if connection.externalRedirectUri != nil && forcePaste {
-            return Response.redirect(to: "/loket/verbindingen/\(connection.id!)/aanmelden", type: .normal)
+            return Response.redirect(to: Route.pasteLogin(connection: connection.id!).path, type: .normal)
         }
         let url = try self.loket.beginLogin(connectionId: connection.id!, browserSession: session.id, loopbackOrigin: self.origin.url)
         // Browsers apply the page's CSP `form-action 'self'` to every redirect of a form post, so
         // the way to Loket goes through one same-origin page first. The state travels only in the
         // final Location header, never in a page.
-        return Response.redirect(to: "/loket/doorsturen?ticket=\(self.tickets.park(url))", type: .normal)
+        return Response.redirect(to: Route.forwardPage.path(query: [("ticket", self.tickets.park(url))]), type: .normal)
     }
 
     /// GET /loket/doorsturen — a page that moves on (without a form) to Loket's login.
@@ -97,7 +97,7 @@ struct ConnectionController {
         guard let ticket = request.uri.queryParameters.get("ticket"), self.tickets.exists(ticket) else {
             throw AppError.badRequest("Deze doorverwijzing naar Loket is verlopen. Kies opnieuw \u{2018}Verbinden\u{2019}.")
         }
-        let page = OAuthContinuePage(layout: .plain(title: "Naar Loket"), continueURL: "/loket/naar-loket?ticket=\(ticket)")
+        let page = OAuthContinuePage(layout: .plain(title: "Naar Loket"), continueURL: Route.forwardToLoket.path(query: [("ticket", ticket)]))
         return self.pages.renderer.render("loket_forward", page)
     }
 
@@ -179,7 +179,7 @@ struct ConnectionController {
             } catch let error as LoketProblem {
                 flash = FlashMessage(.error, "Verbonden, maar de bedrijvenlijst kon niet worden opgehaald: \(error.explanation)")
             }
-            return self.pages.redirect(to: "/loket/verbindingen/\(connectionId)", flash: flash, context: context)
+            return self.pages.redirect(to: Route.companies(connection: connectionId).path, flash: flash, context: context)
         } catch let error as LoketService.LoginError {
             let page = LoketLoginProblemPage(
                 layout: try self.pages.layout("Aanmelden bij Loket", section: "loket", context: context),
@@ -197,7 +197,7 @@ struct ConnectionController {
         let connection = try self.pages.loketConnection(context)
         try await self.loket.disconnect(connectionId: connection.id!)
         return self.pages.redirect(
-            to: "/loket",
+            to: Route.loket.path,
             flash: FlashMessage(.success, "De verbinding \(connection.name) is verbroken: de sleutels zijn vergeten. Koppelingen en concepten blijven bewaard."),
             context: context
         )

@@ -10,7 +10,7 @@ struct DashboardController {
     static let pageSize = 50
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/", use: self.dashboard)
+        router.get(.dashboard, use: self.dashboard)
     }
 
     /// GET / — the dashboard; its empty state says to create an administration first.

@@ -11,19 +11,19 @@ struct EntryController {
     let importer: RunImporter
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/administraties/:id/runs", use: self.runs)
-        router.post("/administraties/:id/runs/import", use: self.importRuns)
-        router.post("/administraties/:id/runs/opnieuw", use: self.importAgain)
-        router.get("/administraties/:id/boekingen", use: self.entries)
-        router.get("/administraties/:id/boekingen/:entryId", use: self.show)
-        router.post("/administraties/:id/boekingen/:entryId", use: self.save)
-        router.post("/administraties/:id/boekingen/:entryId/verwijderen", use: self.delete)
-        router.post("/administraties/:id/boekingen/:entryId/terugboeken", use: self.reverse)
-        router.post("/administraties/:id/boekingen/:entryId/loket", use: self.retryWriteBack)
-        router.post("/administraties/:id/rekeningkoppelingen", use: self.map)
-        router.post("/administraties/:id/rekeningkoppelingen/aanmaken", use: self.createAccount)
-        router.get("/administraties/:id/instellingen", use: self.settings)
-        router.post("/administraties/:id/instellingen", use: self.saveSettings)
+        router.get(.runs(Route.any), use: self.runs)
+        router.post(.importRuns(Route.any), use: self.importRuns)
+        router.post(.importRunAgain(Route.any), use: self.importAgain)
+        router.get(.entries(Route.any), use: self.entries)
+        router.get(.entry(Route.any, entry: Route.any), use: self.show)
+        router.post(.entry(Route.any, entry: Route.any), use: self.save)
+        router.post(.deleteDraft(Route.any, entry: Route.any), use: self.delete)
+        router.post(.reverseEntry(Route.any, entry: Route.any), use: self.reverse)
+        router.post(.retryWriteBack(Route.any, entry: Route.any), use: self.retryWriteBack)
+        router.post(.mapLoketCode(Route.any), use: self.map)
+        router.post(.createAccountFromLoket(Route.any), use: self.createAccount)
+        router.get(.settings(Route.any), use: self.settings)
+        router.post(.settings(Route.any), use: self.saveSettings)
     }
 
     // MARK: - Runs
@@ -83,16 +83,16 @@ struct EntryController {
         let runIds = form.values("runId")
         let all = form["all"] == "1"
         guard all || !runIds.isEmpty else {
-            return self.pages.redirect(to: "/administraties/\(id)/runs", flash: FlashMessage(.info, "Kies eerst een of meer runs om te importeren."), context: context)
+            return self.pages.redirect(to: Route.runs(id).path, flash: FlashMessage(.info, "Kies eerst een of meer runs om te importeren."), context: context)
         }
         let outcomes: [RunImporter.RunImportOutcome]
         do {
             outcomes = try await self.importer.importRuns(administrationId: id, all ? .allNew : .runs(runIds))
         } catch {
-            return self.pages.redirect(to: "/administraties/\(id)/runs", flash: FlashMessage(.error, error.explanation), context: context)
+            return self.pages.redirect(to: Route.runs(id).path, flash: FlashMessage(.error, error.explanation), context: context)
         }
         guard !outcomes.isEmpty else {
-            return self.pages.redirect(to: "/administraties/\(id)/runs", flash: FlashMessage(.info, "Kies eerst een of meer runs om te importeren."), context: context)
+            return self.pages.redirect(to: Route.runs(id).path, flash: FlashMessage(.info, "Kies eerst een of meer runs om te importeren."), context: context)
         }
         var created = 0
         var failures: [String] = []
@@ -108,11 +108,11 @@ struct EntryController {
         }
         if outcomes.count == 1, let lastEntry, failures.isEmpty {
             let text = created == 1 ? "Concept aangemaakt. Controleer de regels en boek." : "Deze run had al een boeking; die wordt getoond."
-            return self.pages.redirect(to: "/administraties/\(id)/boekingen/\(lastEntry)", flash: FlashMessage(created == 1 ? .success : .info, text), context: context)
+            return self.pages.redirect(to: Route.entry(id, entry: lastEntry).path, flash: FlashMessage(created == 1 ? .success : .info, text), context: context)
         }
         var text = "\(created) concept(en) aangemaakt."
         if !failures.isEmpty { text += " Niet gelukt: " + failures.joined(separator: " ") }
-        return self.pages.redirect(to: "/administraties/\(id)/runs", flash: FlashMessage(failures.isEmpty ? .success : .error, text), context: context)
+        return self.pages.redirect(to: Route.runs(id).path, flash: FlashMessage(failures.isEmpty ? .success : .error, text), context: context)
     }
 
     /// POST /administraties/:id/runs/opnieuw — a reversed run imported again as a new draft.
@@ -123,9 +123,9 @@ struct EntryController {
             let outcome = try await self.importer.importRuns(administrationId: id, .runs([context.postedForm["runId"]]), again: true).first
             let imported = try outcome.map { try $0.result.get() }
             guard let imported else { throw RunImporter.ImportError.runNotFound }
-            return self.pages.redirect(to: "/administraties/\(id)/boekingen/\(imported.entryId)", flash: FlashMessage(.success, "De run is opnieuw geïmporteerd als nieuw concept."), context: context)
+            return self.pages.redirect(to: Route.entry(id, entry: imported.entryId).path, flash: FlashMessage(.success, "De run is opnieuw geïmporteerd als nieuw concept."), context: context)
         } catch let error as RunImporter.ImportError {
-            return self.pages.redirect(to: "/administraties/\(id)/runs", flash: FlashMessage(.error, error.explanation), context: context)
+            return self.pages.redirect(to: Route.runs(id).path, flash: FlashMessage(.error, error.explanation), context: context)
         }
     }
 
@@ -196,7 +196,7 @@ struct EntryController {
                 posted: parsed, conflict: true
             )
         }
-        let path = "/administraties/\(id)/boekingen/\(entry.id!)"
+        let path = Route.entry(id, entry: entry.id!).path
         guard form["action"] == "book" else {
             return self.pages.redirect(to: path, flash: FlashMessage(.success, "Concept opgeslagen."), context: context)
         }
@@ -227,33 +227,33 @@ struct EntryController {
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (administration, entry) = try self.entry(context)
         guard context.postedForm["confirmed"] == "1" else {
-            return self.pages.redirect(to: "/administraties/\(administration.id!)/boekingen/\(entry.id!)", flash: FlashMessage(.info, "Bevestig het verwijderen van het concept."), context: context)
+            return self.pages.redirect(to: Route.entry(administration.id!, entry: entry.id!).path, flash: FlashMessage(.info, "Bevestig het verwijderen van het concept."), context: context)
         }
         do {
             try self.pages.bookkeeping.deleteDraft(entryId: entry.id!, administrationId: administration.id!)
         } catch EntryError.booked {
             throw AppError.badRequest("Een geboekte boeking wordt nooit verwijderd; corrigeer met een terugboeking.")
         }
-        return self.pages.redirect(to: "/administraties/\(administration.id!)/runs", flash: FlashMessage(.success, "Het concept is verwijderd. De run kan opnieuw worden geïmporteerd."), context: context)
+        return self.pages.redirect(to: Route.runs(administration.id!).path, flash: FlashMessage(.success, "Het concept is verwijderd. De run kan opnieuw worden geïmporteerd."), context: context)
     }
 
     /// POST …/terugboeken — a mirrored, booked entry linked to this one.
     @Sendable func reverse(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (administration, entry) = try self.entry(context)
         let id = administration.id!
-        let path = "/administraties/\(id)/boekingen/\(entry.id!)"
+        let path = Route.entry(id, entry: entry.id!).path
         guard context.postedForm["confirmed"] == "1" else {
             return self.pages.redirect(to: path, flash: FlashMessage(.info, "Bevestig de terugboeking."), context: context)
         }
         do {
             let reversal = try self.pages.bookkeeping.reverse(entryId: entry.id!, administrationId: id)
             return self.pages.redirect(
-                to: "/administraties/\(id)/boekingen/\(reversal.id!)",
+                to: Route.entry(id, entry: reversal.id!).path,
                 flash: FlashMessage(.success, "Teruggeboekt als \(reversal.fiscalYear)-\(reversal.number!). De run kan nu desgewenst opnieuw worden geïmporteerd."),
                 context: context
             )
         } catch EntryError.alreadyReversed(let by) {
-            return self.pages.redirect(to: "/administraties/\(id)/boekingen/\(by)", flash: FlashMessage(.info, "Deze boeking was al teruggeboekt."), context: context)
+            return self.pages.redirect(to: Route.entry(id, entry: by).path, flash: FlashMessage(.info, "Deze boeking was al teruggeboekt."), context: context)
         } catch EntryError.notBooked {
             return self.pages.redirect(to: path, flash: FlashMessage(.error, "Alleen een geboekte boeking kan worden teruggeboekt; een concept kunt u verwijderen."), context: context)
         } catch EntryError.bookingRefused(let problems) {
@@ -269,7 +269,7 @@ struct EntryController {
             result == .marked
             ? FlashMessage(.success, "Loket is bijgewerkt: de run staat op verwerkt.")
             : FlashMessage(.error, "Loket kon nog steeds niet worden bijgewerkt; zie de melding hieronder.")
-        return self.pages.redirect(to: "/administraties/\(administration.id!)/boekingen/\(entry.id!)", flash: flash, context: context)
+        return self.pages.redirect(to: Route.entry(administration.id!, entry: entry.id!).path, flash: flash, context: context)
     }
 
     // MARK: - Mappings and settings
@@ -334,7 +334,7 @@ struct EntryController {
         try self.pages.bookkeeping.saveSettings(
             administrationId: administration.id!, AdministrationSettings(periodRule: rule, markProcessedInLoket: form["markProcessed"] == "1")
         )
-        return self.pages.redirect(to: "/administraties/\(administration.id!)/instellingen", flash: FlashMessage(.success, "Instellingen opgeslagen."), context: context)
+        return self.pages.redirect(to: Route.settings(administration.id!).path, flash: FlashMessage(.success, "Instellingen opgeslagen."), context: context)
     }
 
     // MARK: - Helpers
@@ -344,8 +344,8 @@ struct EntryController {
         + "Open de boeking in een nieuw tabblad om de andere versie te zien, of sla opnieuw op om uw versie te bewaren."
 
     static func safeReturn(_ path: String, administrationId: Int64) -> String {
-        let prefix = "/administraties/\(administrationId)/"
-        return path.hasPrefix(prefix) && !path.contains("//") && !path.contains("\\") ? path : "/administraties/\(administrationId)/instellingen"
+        let prefix = Route.administration(administrationId).path + "/"
+        return path.hasPrefix(prefix) && !path.contains("//") && !path.contains("\\") ? path : Route.settings(administrationId).path
     }
 
     private func entry(_ context: AppRequestContext) throws -> (AdministrationRecord, JournalEntryRecord) {

@@ -26,9 +26,9 @@ struct FileImportController {
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/administraties/:id/salarisbestand", use: self.start)
-        router.post("/administraties/:id/salarisbestand", use: self.upload)
-        router.post("/administraties/:id/salarisbestand/importeren", use: self.importFile)
+        router.get(.payrollFile(Route.any), use: self.start)
+        router.post(.payrollFile(Route.any), use: self.upload)
+        router.post(.importPayrollFile(Route.any), use: self.importFile)
     }
 
     /// GET — the upload form.
@@ -92,7 +92,7 @@ struct FileImportController {
             )
             self.uploads.remove(token)
             return self.pages.redirect(
-                to: "/administraties/\(id)/boekingen/\(entryId)",
+                to: Route.entry(id, entry: entryId).path,
                 flash: FlashMessage(.success, "Concept aangemaakt uit \(upload.fileName). De kolomindeling is onthouden voor volgende bestanden."),
                 context: context
             )

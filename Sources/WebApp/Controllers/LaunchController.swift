@@ -9,8 +9,8 @@ struct LaunchController {
     let origin: ServerOrigin
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/launch", use: self.launch)
-        router.get("/health", use: self.health)
+        router.get(.launch, use: self.launch)
+        router.get(.health, use: self.health)
     }
 
     /// GET /launch?token=… → session cookie, 303 to `/` (the token never stays in the address bar).
@@ -22,7 +22,7 @@ struct LaunchController {
             )
         }
         let session = self.sessions.create()
-        var response = Response.redirect(to: "/", type: .normal)
+        var response = Response.redirect(to: Route.dashboard.path, type: .normal)
         response.setCookie(
             Cookie(name: self.origin.cookieName, value: session.id, path: "/", secure: false, httpOnly: true, sameSite: .strict)
         )

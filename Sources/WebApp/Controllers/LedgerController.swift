@@ -14,13 +14,13 @@ struct LedgerController {
     static let pageSize = 100
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/administraties/:id/grootboek", use: self.journal)
-        router.get("/administraties/:id/grootboek/rekening/:accountId", use: self.accountCard)
-        router.get("/administraties/:id/proefbalans", use: self.trialBalance)
-        router.get("/administraties/:id/perioden", use: self.periods)
-        router.post("/administraties/:id/perioden/:period/afsluiten", use: self.close)
-        router.post("/administraties/:id/perioden/:period/heropenen", use: self.reopen)
-        router.get("/administraties/:id/export", use: self.download)
+        router.get(.journal(Route.any), use: self.journal)
+        router.get(.accountCard(Route.any, account: Route.any), use: self.accountCard)
+        router.get(.trialBalance(Route.any), use: self.trialBalance)
+        router.get(.periods(Route.any), use: self.periods)
+        router.post(.closePeriod(Route.any, period: 0), use: self.close)
+        router.post(.reopenPeriod(Route.any, period: 0), use: self.reopen)
+        router.get(.export(Route.any), use: self.download)
     }
 
     private func year(_ request: Request, _ administration: AdministrationRecord) throws(AppError) -> Int {
@@ -51,11 +51,11 @@ struct LedgerController {
         let credit = try Money.sum(totals.lazy.map { Money(cents: $0.creditCents) })
         let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
         func link(_ target: Int) -> String {
-            var items = ["jaar=\(year)", "pagina=\(target)"]
-            if let period { items.append("periode=\(period)") }
-            if let accountId { items.append("rekening=\(accountId)") }
-            if let source { items.append("bron=\(source)") }
-            return "/administraties/\(id)/grootboek?" + items.joined(separator: "&")
+            var items = [("jaar", String(year)), ("pagina", String(target))]
+            if let period { items.append(("periode", String(period))) }
+            if let accountId { items.append(("rekening", String(accountId))) }
+            if let source { items.append(("bron", source.rawValue)) }
+            return Route.journal(id).path(query: items)
         }
         var exportProblem: String?
         do {
@@ -124,7 +124,7 @@ struct LedgerController {
         }
         let year_totals = try self.pages.database.trialBalance(administrationId: id, year: year, period: nil).first { $0.accountId == accountId }
         let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
-        let base = "/administraties/\(id)/grootboek/rekening/\(accountId)?jaar=\(year)&pagina="
+        let base = Route.accountCard(id, account: accountId).path(query: [("jaar", String(year))]) + "&pagina="
         let view = AccountCardPage(
             layout: try self.layout("Grootboekkaart \(account.number)", administration, context),
             administrationId: id, year: year, account: "\(account.number) \(account.name)", lines: rows,
@@ -191,7 +191,7 @@ struct LedgerController {
         let (year, period) = try self.periodParameters(context, administration)
         try self.pages.bookkeeping.closePeriod(administrationId: administration.id!, year: year, period: period)
         return self.pages.redirect(
-            to: "/administraties/\(administration.id!)/perioden?jaar=\(year)",
+            to: Route.periods(administration.id!).path(query: [("jaar", String(year))]),
             flash: FlashMessage(.success, "Periode \(period) van \(year) is afgesloten: er kan niet meer in worden geboekt."),
             context: context
         )
@@ -209,7 +209,7 @@ struct LedgerController {
             return try self.periodsPage(administration, year: year, error: message, context: context, status: .unprocessableContent)
         }
         return self.pages.redirect(
-            to: "/administraties/\(administration.id!)/perioden?jaar=\(year)", flash: FlashMessage(.success, "Periode \(period) van \(year) is heropend."), context: context
+            to: Route.periods(administration.id!).path(query: [("jaar", String(year))]), flash: FlashMessage(.success, "Periode \(period) van \(year) is heropend."), context: context
         )
     }
 
@@ -245,7 +245,7 @@ struct LedgerController {
             handle = try FileHandle(forReadingFrom: file)
         } catch let error as ExportError {
             return self.pages.redirect(
-                to: "/administraties/\(administration.id!)/grootboek?jaar=\(year)", flash: FlashMessage(.error, error.description), context: context
+                to: Route.journal(administration.id!).path(query: [("jaar", String(year))]), flash: FlashMessage(.error, error.description), context: context
             )
         }
         let body = ResponseBody(contentLength: size) { writer in

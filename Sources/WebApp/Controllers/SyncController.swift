@@ -12,12 +12,12 @@ struct SyncController {
     let jobs: SyncJobs
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/bijwerken", use: self.show)
-        router.get("/bijwerken/voortgang", use: self.progress)
-        router.post("/bijwerken", use: self.start)
-        router.post("/bijwerken/opnieuw", use: self.retry)
-        router.post("/bijwerken/annuleren", use: self.cancel)
-        router.post("/bijwerken/instellingen", use: self.saveSettings)
+        router.get(.sync, use: self.show)
+        router.get(.syncProgress, use: self.progress)
+        router.post(.sync, use: self.start)
+        router.post(.retrySync, use: self.retry)
+        router.post(.cancelSync, use: self.cancel)
+        router.post(.syncSettings, use: self.saveSettings)
     }
 
     /// GET /bijwerken — the running sync with its progress, or the summary of the last one.
@@ -72,7 +72,7 @@ struct SyncController {
         let targets = try self.pages.database.syncTargets()
         guard !targets.isEmpty else {
             return self.pages.redirect(
-                to: "/bijwerken",
+                to: Route.sync.path,
                 flash: FlashMessage(.error, "Er is nog geen administratie aan Loket gekoppeld. Koppel eerst administraties op de pagina Loket."),
                 context: context
             )
@@ -87,7 +87,7 @@ struct SyncController {
         let again = Set(try database.syncResults(syncRunId: last.id).filter { $0.error != nil || $0.cancelled }.map(\.administrationId))
         let targets = try database.syncTargets().filter { again.contains($0.administrationId) }
         guard !targets.isEmpty else {
-            return self.pages.redirect(to: "/bijwerken", flash: FlashMessage(.info, "Er is niets opnieuw te proberen: de vorige ronde is helemaal gelukt."), context: context)
+            return self.pages.redirect(to: Route.sync.path, flash: FlashMessage(.info, "Er is niets opnieuw te proberen: de vorige ronde is helemaal gelukt."), context: context)
         }
         return try self.begin(targets, context: context)
     }
@@ -98,7 +98,7 @@ struct SyncController {
         let flash = started
             ? FlashMessage(.info, "Bijwerken is gestart voor \(DutchFormat.count(targets.count)) administratie(s). U kunt deze pagina verlaten; het gaat op de achtergrond door.")
             : FlashMessage(.info, "Er loopt al een bijwerkronde; hieronder ziet u de voortgang. Er start er maar één tegelijk.")
-        return self.pages.redirect(to: "/bijwerken", flash: flash, context: context)
+        return self.pages.redirect(to: Route.sync.path, flash: flash, context: context)
     }
 
     /// POST /bijwerken/annuleren — stops after the runs being fetched now (nothing half-stored).
@@ -106,7 +106,7 @@ struct SyncController {
         let flash = self.jobs.cancel()
             ? FlashMessage(.info, "Bijwerken wordt gestopt. Wat al is opgehaald blijft bewaard; de rest kunt u later opnieuw proberen.")
             : FlashMessage(.info, "Er loopt geen bijwerkronde.")
-        return self.pages.redirect(to: "/bijwerken", flash: flash, context: context)
+        return self.pages.redirect(to: Route.sync.path, flash: flash, context: context)
     }
 
     /// POST /bijwerken/instellingen — how many administrations are fetched at the same time.
@@ -114,13 +114,13 @@ struct SyncController {
         let text = context.postedForm["concurrency"].trimmingCharacters(in: .whitespaces)
         guard let value = Int(text), AppDatabase.syncConcurrencyRange.contains(value) else {
             return self.pages.redirect(
-                to: "/bijwerken",
+                to: Route.sync.path,
                 flash: FlashMessage(.error, "Vul bij \u{2018}tegelijk\u{2019} een heel getal van 1 tot en met 16 in (standaard 4). Er is niets gewijzigd."),
                 context: context
             )
         }
         try self.pages.bookkeeping.setSyncConcurrency(value)
-        return self.pages.redirect(to: "/bijwerken", flash: FlashMessage(.success, "Bijwerken haalt voortaan \(value) administratie(s) tegelijk op."), context: context)
+        return self.pages.redirect(to: Route.sync.path, flash: FlashMessage(.success, "Bijwerken haalt voortaan \(value) administratie(s) tegelijk op."), context: context)
     }
 }
 

@@ -5,9 +5,8 @@ enum DashboardRowsHTML {
     static func render(_ rows: [DashboardPage.Row]) -> SafeHTML {
         var html = SafeHTML.Builder(reservingCapacity: rows.count * 400)
         for row in rows {
-            let id = String(row.id)
-            html.markup("    <tr>\n      <td><a href=\"/administraties/")
-            html.text(id)
+            html.markup("    <tr>\n      <td><a href=\"")
+            html.text(Route.administration(row.id).path)
             html.markup("\">")
             html.text(row.code)
             html.markup("</a></td>\n      <td>")
@@ -24,19 +23,19 @@ enum DashboardRowsHTML {
             html.text(row.accounts)
             html.markup("</td>\n      <td>")
             if row.hasNoAccounts {
-                html.markup("<a href=\"/administraties/")
-                html.text(id)
-                html.markup("/rekeningen\">Rekeningschema vastleggen</a>")
+                html.markup("<a href=\"")
+                html.text(Route.accounts(row.id).path)
+                html.markup("\">Rekeningschema vastleggen</a>")
             } else if row.hasDrafts {
-                html.markup("<a href=\"/administraties/")
-                html.text(id)
-                html.markup("/boekingen\">")
+                html.markup("<a href=\"")
+                html.text(Route.entries(row.id).path)
+                html.markup("\">")
                 html.text(String(row.drafts))
                 html.markup(" concept(en) te controleren</a>")
             } else if row.loketLink != nil {
-                html.markup("<a href=\"/administraties/")
-                html.text(id)
-                html.markup("/runs\">Loonjournaalruns bekijken</a>")
+                html.markup("<a href=\"")
+                html.text(Route.runs(row.id).path)
+                html.markup("\">Loonjournaalruns bekijken</a>")
             } else {
                 html.markup("<span class=\"muted\">nog niet aan Loket gekoppeld</span>")
             }
