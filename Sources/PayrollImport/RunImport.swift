@@ -232,16 +232,20 @@ public struct RunImporter: Sendable {
             ids = runs.filter { Self.isImportable(status: $0.journalRunStatus.key) && !context.importedRuns.contains($0.id) }
                 .sorted { $0.sequenceNumber < $1.sequenceNumber }.map(\.id)
         }
+        // The entries of the administration's runs, read once for the whole selection.
+        let existing = again ? [:] : ((try? self.database.entriesByJournalRun(administrationId: administrationId)) ?? [:])
         var outcomes: [RunImportOutcome] = []
         for id in ids {
-            outcomes.append(RunImportOutcome(runId: id, result: await self.importOne(id, of: runs, client: client, context: context, administrationId: administrationId, again: again)))
+            let result = await self.importOne(id, of: runs, client: client, context: context, administrationId: administrationId, again: again, existing: existing[id]?.first)
+            outcomes.append(RunImportOutcome(runId: id, result: result))
         }
         return outcomes
     }
 
     /// One run of the page's import: the existing entry, or a new draft through `store`.
     private func importOne(
-        _ journalRunId: String, of runs: [LoketJournalRun], client: LoketAPIClient, context: AppDatabase.ImportContext, administrationId: Int64, again: Bool
+        _ journalRunId: String, of runs: [LoketJournalRun], client: LoketAPIClient, context: AppDatabase.ImportContext, administrationId: Int64, again: Bool,
+        existing: JournalEntryRecord?
     ) async -> Result<ImportedRun, ImportError> {
         var sequence = 1
         if again {
@@ -249,7 +253,7 @@ public struct RunImporter: Sendable {
                 return .failure(.reimportNotAllowed)
             }
             sequence = next
-        } else if let existing = try? self.database.entriesByJournalRun(administrationId: administrationId)[journalRunId]?.first {
+        } else if let existing {
             return .success(ImportedRun(entryId: existing.id!, created: false))
         }
         guard let run = runs.first(where: { $0.id == journalRunId }) else { return .failure(.runNotFound) }

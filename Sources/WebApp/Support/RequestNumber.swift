@@ -13,11 +13,14 @@ enum RequestNumber {
         guard text.utf8.count <= 20, let value = Int(text), range.contains(value) else {
             throw AppError.badRequest(
                 "\(invalid): \u{201C}\(text.prefix(20))\u{201D}. "
-                    + "Kies een getal van \(range.lowerBound) tot en met \(range.upperBound)."
+                    + "Kies een getal van \(Self.shown(range.lowerBound)) tot en met \(Self.shown(range.upperBound))."
             )
         }
         return value
     }
+
+    /// A bound as a Dutch reader expects it: `1.000.000`, but a year stays `2100`.
+    static func shown(_ value: Int) -> String { value >= 10_000 ? JournalLimits.dutchCount(value) : String(value) }
 
     /// `pagina`: 1 … 1.000.000 (a page beyond the last shows the last).
     static func page(_ raw: String?) throws(AppError) -> Int {
