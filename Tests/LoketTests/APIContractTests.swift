@@ -169,15 +169,15 @@ import Testing
             let token = try await session.accessToken()
             let old = try await sim.transport.send(
                 LoketHTTPRequest(method: "GET", url: sim.url + "/v2/providers/employers", headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json;version=2017-01-01")]),
-                timeout: .seconds(5)
+                timeout: Simulator.patience
             )
             #expect(old.status == 406)
             let current = try await sim.transport.send(
                 LoketHTTPRequest(method: "GET", url: sim.url + "/v2/providers/employers", headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json;version=2018-01-01")]),
-                timeout: .seconds(5)
+                timeout: Simulator.patience
             )
             #expect(current.header("Content-Type") == "application/json;version=2018-01-01")
-            let anonymous = try await sim.transport.send(LoketHTTPRequest(method: "GET", url: sim.url + "/v2/providers/employers"), timeout: .seconds(5))
+            let anonymous = try await sim.transport.send(LoketHTTPRequest(method: "GET", url: sim.url + "/v2/providers/employers"), timeout: Simulator.patience)
             #expect(anonymous.status == 401)
             #expect(String(decoding: anonymous.body, as: UTF8.self) == #"{"message":"Authorization has been denied for this request."}"#)
         }

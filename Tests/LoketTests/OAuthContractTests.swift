@@ -74,7 +74,7 @@ import Testing
                 ("https://evil.example/cb", false), ("http://192.168.1.2/cb", false),
             ] {
                 let url = authorizeURL(environment: sim.environment, redirectURI: uri, state: "s", pkce: PKCE())
-                let page = try await sim.transport.send(LoketHTTPRequest(method: "GET", url: url), timeout: .seconds(5))
+                let page = try await sim.transport.send(LoketHTTPRequest(method: "GET", url: url), timeout: Simulator.patience)
                 #expect((page.status == 200) == ok, "\(uri)")
             }
         }

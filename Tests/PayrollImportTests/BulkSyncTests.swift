@@ -20,7 +20,7 @@ struct SyncWorld {
 
     static func run(
         _ configuration: SandboxConfiguration,
-        timeout: Duration = .seconds(5),
+        timeout: Duration = .seconds(30),
         retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50)),
         _ body: @Sendable (SyncWorld) async throws -> Void
     ) async throws {

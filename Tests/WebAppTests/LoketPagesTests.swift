@@ -35,7 +35,7 @@ extension Harness {
         let components = try #require(URLComponents(string: authorizeURL))
         let items = components.queryItems ?? []
         func value(_ name: String) -> String { items.first { $0.name == name }?.value ?? "" }
-        let page = try await simulator.transport.send(LoketHTTPRequest(method: "GET", url: authorizeURL), timeout: .seconds(5))
+        let page = try await simulator.transport.send(LoketHTTPRequest(method: "GET", url: authorizeURL), timeout: .seconds(60))
         #expect(page.status == 200)
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
@@ -49,7 +49,7 @@ extension Harness {
                 method: "POST", url: simulator.url + "/authorize", headers: [("Content-Type", "application/x-www-form-urlencoded")],
                 body: Array(fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&").utf8)
             ),
-            timeout: .seconds(5)
+            timeout: .seconds(60)
         )
         if user == "demo2fa" {
             let body = String(decoding: response.body, as: UTF8.self)
@@ -60,7 +60,7 @@ extension Harness {
                     method: "POST", url: simulator.url + "/authorize/totp", headers: [("Content-Type", "application/x-www-form-urlencoded")],
                     body: Array(fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&").utf8)
                 ),
-                timeout: .seconds(5)
+                timeout: .seconds(60)
             )
         }
         #expect(response.status == 302)
@@ -285,7 +285,7 @@ extension Harness {
             let login = try await simulator.transport.send(
                 LoketHTTPRequest(method: "POST", url: simulator.url + "/authorize", headers: [("Content-Type", "application/x-www-form-urlencoded")],
                                  body: Array(fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&").utf8)),
-                timeout: .seconds(5)
+                timeout: .seconds(60)
             )
             let landed = try #require(login.header("Location"))
             #expect(landed.hasPrefix("https://loket.example/terug?"))

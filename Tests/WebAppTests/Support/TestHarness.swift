@@ -135,7 +135,7 @@ struct Harness {
         let tokenStore = FileTokenStore(url: directory.url.appending(path: "credentials.json"))
         let loket = LoketService(
             database: database, tokenStore: tokenStore, transport: transport,
-            retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2)), timeout: .seconds(3), now: { clock.now }
+            retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2)), timeout: .seconds(30), now: { clock.now }
         )
         let app = try buildApplication(
             AppConfiguration(port: 0, idleTimeout: idleTimeout),
