@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Ledger
+import Storage
 
 /// Development only (`bench-export`, `bench-sync`): data and yardsticks for `scripts/bench`,
 /// written with their own connection to the database file — the app's `AppDatabase` offers
@@ -8,7 +9,7 @@ import Ledger
 public enum BenchmarkFixtures {
     /// `lines` booked lines in entries of ten, straight into the tables (drafts first, then
     /// booked, as the triggers require). One transaction.
-    public static func fillLedger(databaseURL: URL, administrationId: Int64, year: Int, lines: Int) throws {
+    public static func fillLedger(databaseURL: URL, administrationId: AdministrationID, year: Int, lines: Int) throws {
         let queue = try DatabaseQueue(path: databaseURL.path)
         try queue.write { db in
             let accounts = try Int64.fetchAll(db, sql: "SELECT id FROM ledger_accounts WHERE administration_id = ? ORDER BY number", arguments: [administrationId])

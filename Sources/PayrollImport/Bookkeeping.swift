@@ -21,73 +21,73 @@ public struct Bookkeeping: Sendable {
         try self.database.createAdministration(details, at: self.now())
     }
 
-    public func updateAdministration(id: Int64, _ details: AdministrationDetails) throws -> AdministrationRecord {
+    public func updateAdministration(id: AdministrationID, _ details: AdministrationDetails) throws -> AdministrationRecord {
         try self.database.updateAdministration(id: id, details, at: self.now())
     }
 
-    public func addAccount(administrationId: Int64, _ account: ChartAccount) throws -> LedgerAccountRecord {
+    public func addAccount(administrationId: AdministrationID, _ account: ChartAccount) throws -> LedgerAccountRecord {
         try self.database.addAccount(administrationId: administrationId, account, at: self.now())
     }
 
-    public func updateAccount(id: Int64, administrationId: Int64, _ account: ChartAccount) throws -> LedgerAccountRecord {
+    public func updateAccount(id: Int64, administrationId: AdministrationID, _ account: ChartAccount) throws -> LedgerAccountRecord {
         try self.database.updateAccount(id: id, administrationId: administrationId, account, at: self.now())
     }
 
     /// Accounts are never deleted: deactivated, and activated again.
-    public func setAccountActive(id: Int64, administrationId: Int64, active: Bool) throws -> LedgerAccountRecord {
+    public func setAccountActive(id: Int64, administrationId: AdministrationID, active: Bool) throws -> LedgerAccountRecord {
         try self.database.setAccountActive(id: id, administrationId: administrationId, active: active, at: self.now())
     }
 
     /// A chart file, all or nothing.
-    public func importAccounts(administrationId: Int64, _ accounts: [ChartAccount], lines: [Int]? = nil, source: String) throws -> Int {
+    public func importAccounts(administrationId: AdministrationID, _ accounts: [ChartAccount], lines: [Int]? = nil, source: String) throws -> Int {
         try self.database.importAccounts(administrationId: administrationId, accounts, lines: lines, source: source, at: self.now())
     }
 
-    public func addStarterChart(administrationId: Int64) throws -> Int {
+    public func addStarterChart(administrationId: AdministrationID) throws -> Int {
         try self.database.addStarterChart(administrationId: administrationId, at: self.now())
     }
 
     // MARK: - Drafts, reversal, mappings, settings
 
     /// Saves a draft (header and every line) when nobody saved it since `expectedVersion`.
-    public func saveDraft(entryId: Int64, administrationId: Int64, expectedVersion: Int, header: AppDatabase.DraftHeader, lines: [DraftLineInput]) throws -> Int {
+    public func saveDraft(entryId: EntryID, administrationId: AdministrationID, expectedVersion: Int, header: AppDatabase.DraftHeader, lines: [DraftLineInput]) throws -> Int {
         try self.database.saveDraft(
             entryId: entryId, administrationId: administrationId, expectedVersion: expectedVersion, header: header, lines: lines, at: self.now()
         )
     }
 
     /// Deletes a draft (never a booked entry); its run can be imported again.
-    public func deleteDraft(entryId: Int64, administrationId: Int64) throws {
+    public func deleteDraft(entryId: EntryID, administrationId: AdministrationID) throws {
         try self.database.deleteDraft(entryId: entryId, administrationId: administrationId, at: self.now())
     }
 
     /// Corrects a booked entry by a mirrored, booked entry linked to it.
-    public func reverse(entryId: Int64, administrationId: Int64) throws -> JournalEntryRecord {
+    public func reverse(entryId: EntryID, administrationId: AdministrationID) throws -> JournalEntryRecord {
         try self.database.reverse(entryId: entryId, administrationId: administrationId, at: self.now())
     }
 
     /// Remembers that a Loket code means this account and applies it to the drafts; returns how many drafts changed.
-    public func mapLoketCode(administrationId: Int64, code: String, accountId: Int64) throws -> Int {
+    public func mapLoketCode(administrationId: AdministrationID, code: String, accountId: Int64) throws -> Int {
         try self.database.mapLoketCode(administrationId: administrationId, code: code, accountId: accountId, at: self.now())
     }
 
     /// Creates the account a Loket code asks for (on request, never silently) and applies it.
-    public func createAccountFromLoket(administrationId: Int64, code: String, name: String, type: AccountType) throws -> LedgerAccountRecord {
+    public func createAccountFromLoket(administrationId: AdministrationID, code: String, name: String, type: AccountType) throws -> LedgerAccountRecord {
         try self.database.createAccountFromLoket(administrationId: administrationId, code: code, name: name, type: type, at: self.now())
     }
 
-    public func saveSettings(administrationId: Int64, _ settings: AdministrationSettings) throws {
+    public func saveSettings(administrationId: AdministrationID, _ settings: AdministrationSettings) throws {
         try self.database.saveSettings(administrationId: administrationId, settings, at: self.now())
     }
 
     // MARK: - Periods
 
-    public func closePeriod(administrationId: Int64, year: Int, period: Int) throws {
+    public func closePeriod(administrationId: AdministrationID, year: Int, period: Int) throws {
         try self.database.closePeriod(administrationId: administrationId, year: year, period: period, at: self.now())
     }
 
     /// Reopening needs a reason, which is recorded.
-    public func reopenPeriod(administrationId: Int64, year: Int, period: Int, reason: String) throws {
+    public func reopenPeriod(administrationId: AdministrationID, year: Int, period: Int, reason: String) throws {
         try self.database.reopenPeriod(administrationId: administrationId, year: year, period: period, reason: reason, at: self.now())
     }
 

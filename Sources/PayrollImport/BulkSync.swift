@@ -22,7 +22,7 @@ public struct SyncOptions: Sendable {
 
 /// A draft the `--book` option could not book, with every reason.
 public struct UnbookedDraft: Sendable, Equatable {
-    public let entryId: Int64
+    public let entryId: EntryID
     public let description: String
     public let problems: [String]
 }
@@ -173,7 +173,7 @@ public struct BulkSync: Sendable {
     /// One administration: list its runs once, then fetch and store each new importable run.
     func sync(_ target: SyncTarget, options: SyncOptions, tracker: SyncTracker) async -> AdministrationSyncResult {
         var result = AdministrationSyncResult(target: target)
-        var created: [Int64] = []
+        var created: [EntryID] = []
         do {
             guard let context = try await self.database.importContext(administrationId: target.administrationId) else {
                 throw RunImporter.ImportError.notLinked
@@ -219,7 +219,7 @@ public struct BulkSync: Sendable {
     }
 
     /// Books what passes every check; lists the rest with their problems.
-    func book(_ entryIds: [Int64], into result: inout AdministrationSyncResult) async {
+    func book(_ entryIds: [EntryID], into result: inout AdministrationSyncResult) async {
         let administrationId = result.target.administrationId
         for id in entryIds {
             do {

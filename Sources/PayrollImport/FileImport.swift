@@ -16,7 +16,7 @@ public struct PayrollFileImporter: Sendable {
 
     public enum FileImportError: Error, Equatable {
         case problems(ImportErrors)
-        case alreadyImported(entryId: Int64, period: Int, year: Int)
+        case alreadyImported(entryId: EntryID, period: Int, year: Int)
         case invalidHeader([String])
     }
 
@@ -32,7 +32,7 @@ public struct PayrollFileImporter: Sendable {
     }
 
     /// Roles remembered for this kind of file, else guessed from the header.
-    public func suggestedRoles(administrationId: Int64, table: PayrollFile.Table) -> [PayrollColumnRole] {
+    public func suggestedRoles(administrationId: AdministrationID, table: PayrollFile.Table) -> [PayrollColumnRole] {
         let width = table.rows.first?.fields.count ?? 0
         if let remembered = try? self.database.columnRoles(administrationId: administrationId, signature: Self.signature(table)), remembered.count == width {
             return remembered.map { PayrollColumnRole(rawValue: $0) ?? .ignore }
@@ -47,9 +47,9 @@ public struct PayrollFileImporter: Sendable {
 
     /// Makes the draft. Refuses a file (same content) already imported for the same period.
     public func importFile(
-        administrationId: Int64, bytes: [UInt8], table: PayrollFile.Table, roles: [PayrollColumnRole], date: CalendarDate, period: Int,
+        administrationId: AdministrationID, bytes: [UInt8], table: PayrollFile.Table, roles: [PayrollColumnRole], date: CalendarDate, period: Int,
         description: String, fileName: String
-    ) throws(FileImportError) -> Int64 {
+    ) throws(FileImportError) -> EntryID {
         let lines: [PayrollFile.Line]
         do {
             lines = try PayrollFile.lines(table, roles: roles)

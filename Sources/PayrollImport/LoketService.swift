@@ -14,7 +14,7 @@ public final class LoketService: Sendable {
     let retry: RetryPolicy
     let timeout: Duration
     let pendingLifetime: TimeInterval
-    private let sessions = Mutex<[Int64: LoketSession]>([:])
+    private let sessions = Mutex<[ConnectionID: LoketSession]>([:])
     private let pending = Mutex<[String: PendingAuthorization]>([:])
     /// Where Loket sends the browser back to on our own server.
     public static let callbackPath = "/oauth/callback"
@@ -104,7 +104,7 @@ public final class LoketService: Sendable {
             name: name, environment: input.environment.rawValue, authURL: authURL, apiURL: apiURL, clientId: clientId,
             externalRedirectURI: external.isEmpty ? nil : external, at: self.now()
         )
-        try await self.tokenStore.save(LoketCredentials(clientSecret: secret.isEmpty ? nil : secret), for: record.id!)
+        try await self.tokenStore.save(LoketCredentials(clientSecret: secret.isEmpty ? nil : secret), for: record.id!.rawValue)
         return record
     }
 
@@ -124,7 +124,7 @@ public final class LoketService: Sendable {
             let database = self.database
             let now = self.now
             let session = LoketSession(
-                connectionId: id,
+                connectionId: id.rawValue,
                 tokenClient: TokenClient(environment: self.environment(of: connection), transport: self.transport, timeout: self.timeout),
                 store: self.tokenStore,
                 now: now
@@ -140,7 +140,7 @@ public final class LoketService: Sendable {
     }
 
     /// The `/v2` client of a connection.
-    public func apiClient(connectionId: Int64) throws -> LoketAPIClient {
+    public func apiClient(connectionId: ConnectionID) throws -> LoketAPIClient {
         guard let connection = try self.database.connection(id: connectionId) else { throw StorageError.connectionNotFound }
         return LoketAPIClient(apiURL: connection.apiUrl, session: self.session(for: connection), transport: self.transport, retry: self.retry, timeout: self.timeout)
     }
@@ -148,7 +148,7 @@ public final class LoketService: Sendable {
     // MARK: - Login
 
     struct PendingAuthorization {
-        let connectionId: Int64
+        let connectionId: ConnectionID
         let browserSession: String
         let pkce: PKCE
         let redirectURI: String
@@ -158,7 +158,7 @@ public final class LoketService: Sendable {
     /// Starts a login: a fresh 256-bit `state` bound to this browser session, PKCE, the URL to send
     /// the browser to. The redirect URI is our loopback callback unless the client is registered
     /// with an external one.
-    public func beginLogin(connectionId: Int64, browserSession: String, loopbackOrigin: String) throws -> String {
+    public func beginLogin(connectionId: ConnectionID, browserSession: String, loopbackOrigin: String) throws -> String {
         guard let connection = try self.database.connection(id: connectionId) else { throw StorageError.connectionNotFound }
         let environment = self.environment(of: connection)
         let redirectURI = connection.externalRedirectUri ?? loopbackOrigin + Self.callbackPath
@@ -212,7 +212,7 @@ public final class LoketService: Sendable {
     /// Finishes a login: the `state` is checked (known, unused, unexpired, same browser session)
     /// before any token request; then the code is exchanged with the PKCE verifier and the tokens
     /// are stored. Returns the connection id.
-    public func completeLogin(_ reply: LoginReply, browserSession: String) async throws(LoginError) -> Int64 {
+    public func completeLogin(_ reply: LoginReply, browserSession: String) async throws(LoginError) -> ConnectionID {
         let response = AuthorizationResponse(code: reply.code, state: reply.state, error: reply.error, errorDescription: reply.errorDescription)
         guard let state = response.state else { throw .stateMissing }
         let now = self.now()
@@ -230,7 +230,7 @@ public final class LoketService: Sendable {
         guard let code = response.code else { throw .codeMissing }
         do {
             guard let connection = try self.database.connection(id: found.connectionId) else { throw LoketError.notConnected }
-            let secret = try await self.tokenStore.credentials(for: found.connectionId)?.clientSecret
+            let secret = try await self.tokenStore.credentials(for: found.connectionId.rawValue)?.clientSecret
             let client = TokenClient(environment: self.environment(of: connection), transport: self.transport, timeout: self.timeout)
             let tokens = try await client.exchange(code: code, redirectURI: found.redirectURI, verifier: found.pkce.verifier, clientSecret: secret)
             try await self.session(for: connection).begin(with: tokens, clientSecret: secret)
@@ -249,16 +249,16 @@ public final class LoketService: Sendable {
     }
 
     /// Forgets the tokens (the client secret stays for the next login); links and drafts stay.
-    public func disconnect(connectionId: Int64) async throws {
-        if let credentials = try await self.tokenStore.credentials(for: connectionId) {
-            try await self.tokenStore.save(credentials.withoutTokens, for: connectionId)
+    public func disconnect(connectionId: ConnectionID) async throws {
+        if let credentials = try await self.tokenStore.credentials(for: connectionId.rawValue) {
+            try await self.tokenStore.save(credentials.withoutTokens, for: connectionId.rawValue)
         }
         try self.database.markDisconnected(id: connectionId, at: self.now())
     }
 
     /// True when the connection has a refresh or access token stored.
-    public func hasTokens(connectionId: Int64) async -> Bool {
-        guard let credentials = try? await self.tokenStore.credentials(for: connectionId) else { return false }
+    public func hasTokens(connectionId: ConnectionID) async -> Bool {
+        guard let credentials = try? await self.tokenStore.credentials(for: connectionId.rawValue) else { return false }
         return credentials.refreshToken != nil || credentials.accessToken != nil
     }
 
@@ -273,7 +273,7 @@ public final class LoketService: Sendable {
     /// Fetches every employer (all pages), its payroll administrations and their journal
     /// configurations, then replaces the cached list in one transaction. Any failure other than a
     /// per-employer 403 stores nothing.
-    public func refreshCompanyList(connectionId: Int64, concurrency: Int = 4) async throws -> CompanyFetchSummary {
+    public func refreshCompanyList(connectionId: ConnectionID, concurrency: Int = 4) async throws -> CompanyFetchSummary {
         do {
             let client = try self.apiClient(connectionId: connectionId)
             let employers = try await client.employers()
@@ -367,11 +367,11 @@ extension LoketService {
     public enum LinkTarget: Sendable, Equatable {
         /// A new administration with the name and KvK number from Loket.
         case newAdministration(fiscalYear: Int)
-        case existing(administrationId: Int64)
+        case existing(administrationId: AdministrationID)
     }
 
     /// Links one payroll administration of the company list.
-    public func link(connectionId: Int64, payrollAdministrationId: String, to target: LinkTarget) throws -> LoketLinkRecord {
+    public func link(connectionId: ConnectionID, payrollAdministrationId: String, to target: LinkTarget) throws -> LoketLinkRecord {
         switch target {
         case .newAdministration(let year):
             try self.database.linkToNewAdministration(connectionId: connectionId, payrollAdministrationId: payrollAdministrationId, fiscalYear: year, at: self.now())
@@ -381,7 +381,7 @@ extension LoketService {
     }
 
     /// "Alles koppelen": a new administration for every unlinked payroll administration; returns how many.
-    public func linkAll(connectionId: Int64, fiscalYear: Int) throws -> Int {
+    public func linkAll(connectionId: ConnectionID, fiscalYear: Int) throws -> Int {
         try self.database.linkAllUnlinked(connectionId: connectionId, fiscalYear: fiscalYear, at: self.now())
     }
 

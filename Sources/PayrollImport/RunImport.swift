@@ -127,7 +127,7 @@ public struct RunImporter: Sendable {
     }
 
     /// Runs of the linked payroll administration, newest first, with our state for each.
-    public func overview(administrationId: Int64) async throws(ImportError) -> RunsOverview {
+    public func overview(administrationId: AdministrationID) async throws(ImportError) -> RunsOverview {
         guard let link = try? self.database.link(administrationId: administrationId) else { throw .notLinked }
         do {
             let client = try self.loket.apiClient(connectionId: link.connectionId)
@@ -198,7 +198,7 @@ public struct RunImporter: Sendable {
     }
 
     public struct ImportedRun: Sendable, Equatable {
-        public let entryId: Int64
+        public let entryId: EntryID
         /// False when the run had an entry already (that one is returned).
         public let created: Bool
     }
@@ -207,7 +207,7 @@ public struct RunImporter: Sendable {
     /// results are fetched and stored in their own transaction. A run that has an entry already
     /// returns that entry; with `again`, a run whose entries are all reversed gets a new draft.
     /// Used by the runs page; "Alles bijwerken" and `sync` use `store` below, the same path.
-    public func importRuns(administrationId: Int64, _ selection: RunSelection, again: Bool = false) async throws(ImportError) -> [RunImportOutcome] {
+    public func importRuns(administrationId: AdministrationID, _ selection: RunSelection, again: Bool = false) async throws(ImportError) -> [RunImportOutcome] {
         let context: AppDatabase.ImportContext
         do {
             guard let found = try await self.database.importContext(administrationId: administrationId) else { throw ImportError.notLinked }
@@ -244,7 +244,7 @@ public struct RunImporter: Sendable {
 
     /// One run of the page's import: the existing entry, or a new draft through `store`.
     private func importOne(
-        _ journalRunId: String, of runs: [LoketJournalRun], client: LoketAPIClient, context: AppDatabase.ImportContext, administrationId: Int64, again: Bool,
+        _ journalRunId: String, of runs: [LoketJournalRun], client: LoketAPIClient, context: AppDatabase.ImportContext, administrationId: AdministrationID, again: Bool,
         existing: JournalEntryRecord?
     ) async -> Result<ImportedRun, ImportError> {
         var sequence = 1
@@ -268,7 +268,7 @@ public struct RunImporter: Sendable {
     /// importable, fetch its results, make the draft, store it in one transaction (unique per run,
     /// so never twice).
     func store(
-        _ run: LoketJournalRun, of runs: [LoketJournalRun], client: LoketAPIClient, context: AppDatabase.ImportContext, administrationId: Int64, sequence: Int
+        _ run: LoketJournalRun, of runs: [LoketJournalRun], client: LoketAPIClient, context: AppDatabase.ImportContext, administrationId: AdministrationID, sequence: Int
     ) async throws -> ImportedRun {
         guard Self.isImportable(status: run.journalRunStatus.key) else {
             throw ImportError.notImportable(status: run.journalRunStatus.key, reason: Self.reason(status: run.journalRunStatus.key) ?? "")
@@ -294,7 +294,7 @@ public struct RunImporter: Sendable {
 
     /// The draft of one run, given the administration's settings and account codes (no I/O).
     static func draft(
-        run: LoketJournalRun, isDifference: Bool, lines: [LoketJournalLine], link: LoketLinkRecord, administrationId: Int64, sequence: Int,
+        run: LoketJournalRun, isDifference: Bool, lines: [LoketJournalLine], link: LoketLinkRecord, administrationId: AdministrationID, sequence: Int,
         settings: AdministrationSettings, accounts: [String: Int64]
     ) throws -> NewDraft {
         if let problem = JournalLimits.problem(amounts: lines.map { ($0.debitCents, $0.creditCents) }) {
@@ -338,7 +338,7 @@ public struct RunImporter: Sendable {
     /// Books a draft and tells Loket — the one place that does both, for the draft page,
     /// `sync --book` and anything later. Booking checks every rule at once (`EntryError`
     /// `.bookingRefused` lists them); once booked the entry stands whatever Loket answers.
-    public func book(entryId: Int64, administrationId: Int64) async throws -> BookingResult {
+    public func book(entryId: EntryID, administrationId: AdministrationID) async throws -> BookingResult {
         let entry = try self.database.book(entryId: entryId, administrationId: administrationId, at: self.now())
         return BookingResult(entry: entry, loket: await self.writeBack(entry: entry))
     }

@@ -139,7 +139,7 @@ extension AppDatabase {
     }
 
     /// Changes name, code, fiscal year or company data of an administration.
-    public func updateAdministration(id: Int64, _ details: AdministrationDetails, at now: Date) throws -> AdministrationRecord {
+    public func updateAdministration(id: AdministrationID, _ details: AdministrationDetails, at now: Date) throws -> AdministrationRecord {
         try self.writer.write { db in
             guard var record = try AdministrationRecord.fetchOne(db, key: id) else { throw StorageError.administrationNotFound }
             let clash = try AdministrationRecord
@@ -185,7 +185,7 @@ extension AppDatabase {
         }
     }
 
-    public func administration(id: Int64) throws -> AdministrationRecord? {
+    public func administration(id: AdministrationID) throws -> AdministrationRecord? {
         try self.writer.read { try AdministrationRecord.fetchOne($0, key: id) }
     }
 
@@ -236,7 +236,7 @@ extension AppDatabase {
     }
 
     /// The newest audit lines of one administration.
-    public func auditEntries(administrationId: Int64, limit: Int = 50) throws -> [AuditEntry] {
+    public func auditEntries(administrationId: AdministrationID, limit: Int = 50) throws -> [AuditEntry] {
         try self.writer.read { db in
             try AuditEntry.filter(Column("administration_id") == administrationId)
                 .order(Column("id").desc)
@@ -249,7 +249,7 @@ extension AppDatabase {
 // MARK: - Chart of accounts
 
 extension AppDatabase {
-    public func accounts(administrationId: Int64) throws -> [LedgerAccountRecord] {
+    public func accounts(administrationId: AdministrationID) throws -> [LedgerAccountRecord] {
         try self.writer.read { db in
             try LedgerAccountRecord.filter(LedgerAccountRecord.Columns.administrationId == administrationId)
                 .order(LedgerAccountRecord.Columns.number)
@@ -257,7 +257,7 @@ extension AppDatabase {
         }
     }
 
-    public func account(id: Int64, administrationId: Int64) throws -> LedgerAccountRecord? {
+    public func account(id: Int64, administrationId: AdministrationID) throws -> LedgerAccountRecord? {
         try self.writer.read { db in
             try LedgerAccountRecord.filter(
                 LedgerAccountRecord.Columns.id == id && LedgerAccountRecord.Columns.administrationId == administrationId
@@ -266,7 +266,7 @@ extension AppDatabase {
     }
 
     /// Adds one account; a number that exists already in this administration is refused.
-    public func addAccount(administrationId: Int64, _ account: ChartAccount, at now: Date) throws -> LedgerAccountRecord {
+    public func addAccount(administrationId: AdministrationID, _ account: ChartAccount, at now: Date) throws -> LedgerAccountRecord {
         try self.writer.write { db in
             try self.requireAdministration(administrationId, db)
             if try self.existingNumbers([account.number], administrationId: administrationId, db).isEmpty == false {
@@ -279,7 +279,7 @@ extension AppDatabase {
     }
 
     /// Changes an account's number, name, type or RGS code.
-    public func updateAccount(id: Int64, administrationId: Int64, _ account: ChartAccount, at now: Date) throws -> LedgerAccountRecord {
+    public func updateAccount(id: Int64, administrationId: AdministrationID, _ account: ChartAccount, at now: Date) throws -> LedgerAccountRecord {
         try self.writer.write { db in
             guard
                 var record = try LedgerAccountRecord.filter(
@@ -311,7 +311,7 @@ extension AppDatabase {
     }
 
     /// Deactivates (or reactivates) an account. Accounts are never deleted.
-    public func setAccountActive(id: Int64, administrationId: Int64, active: Bool, at now: Date) throws -> LedgerAccountRecord {
+    public func setAccountActive(id: Int64, administrationId: AdministrationID, active: Bool, at now: Date) throws -> LedgerAccountRecord {
         try self.writer.write { db in
             guard
                 var record = try LedgerAccountRecord.filter(
@@ -329,7 +329,7 @@ extension AppDatabase {
 
     /// Imports a whole chart: all accounts or none. Numbers that exist already are refused
     /// with their import lines.
-    public func importAccounts(administrationId: Int64, _ accounts: [ChartAccount], lines: [Int]? = nil, source: String, at now: Date) throws -> Int {
+    public func importAccounts(administrationId: AdministrationID, _ accounts: [ChartAccount], lines: [Int]? = nil, source: String, at now: Date) throws -> Int {
         try self.writer.write { db in
             try self.requireAdministration(administrationId, db)
             let existing = try self.existingNumbers(accounts.map(\.number), administrationId: administrationId, db)
@@ -348,7 +348,7 @@ extension AppDatabase {
     }
 
     /// Adds the starter chart's accounts that the administration does not have yet; returns how many.
-    public func addStarterChart(administrationId: Int64, at now: Date) throws -> Int {
+    public func addStarterChart(administrationId: AdministrationID, at now: Date) throws -> Int {
         try self.writer.write { db in
             try self.requireAdministration(administrationId, db)
             let existing = try self.existingNumbers(StarterChart.accounts.map(\.number), administrationId: administrationId, db)
@@ -363,11 +363,11 @@ extension AppDatabase {
         }
     }
 
-    private func requireAdministration(_ id: Int64, _ db: Database) throws {
+    private func requireAdministration(_ id: AdministrationID, _ db: Database) throws {
         guard try AdministrationRecord.exists(db, key: id) else { throw StorageError.administrationNotFound }
     }
 
-    private func existingNumbers(_ numbers: [String], administrationId: Int64, _ db: Database) throws -> Set<String> {
+    private func existingNumbers(_ numbers: [String], administrationId: AdministrationID, _ db: Database) throws -> Set<String> {
         let all = try String.fetchSet(
             db,
             sql: "SELECT number FROM ledger_accounts WHERE administration_id = ?",
@@ -376,7 +376,7 @@ extension AppDatabase {
         return all.intersection(numbers)
     }
 
-    private func insertAccount(_ account: ChartAccount, administrationId: Int64, at now: Date, _ db: Database) throws -> LedgerAccountRecord {
+    private func insertAccount(_ account: ChartAccount, administrationId: AdministrationID, at now: Date, _ db: Database) throws -> LedgerAccountRecord {
         var record = LedgerAccountRecord(
             id: nil,
             administrationId: administrationId,
@@ -392,7 +392,7 @@ extension AppDatabase {
         return record
     }
 
-    private func audit(_ administrationId: Int64?, _ subject: String, _ action: String, _ details: String, _ now: Date, _ db: Database) throws {
+    private func audit(_ administrationId: AdministrationID?, _ subject: String, _ action: String, _ details: String, _ now: Date, _ db: Database) throws {
         var entry = AuditEntry(administrationId: administrationId, occurredAt: now, subject: subject, action: action, details: details)
         try entry.insert(db)
     }

@@ -9,7 +9,7 @@ public enum EntryError: Error, Equatable, Sendable {
     /// Someone saved this draft in the meantime (another tab); nothing was saved.
     case versionConflict(current: Int)
     case bookingRefused([BookingProblem])
-    case alreadyReversed(by: Int64)
+    case alreadyReversed(by: EntryID)
     case notBooked
     /// Re-import is only possible when every earlier entry of the run is reversed.
     case reimportNotAllowed
@@ -20,17 +20,17 @@ public enum EntryError: Error, Equatable, Sendable {
 extension AppDatabase {
     // MARK: - Reads
 
-    public func entry(id: Int64, administrationId: Int64) throws -> JournalEntryRecord? {
+    public func entry(id: EntryID, administrationId: AdministrationID) throws -> JournalEntryRecord? {
         try self.writer.read { db in
             try JournalEntryRecord.filter(Column("id") == id && Column("administration_id") == administrationId).fetchOne(db)
         }
     }
 
-    public func entryLines(entryId: Int64) throws -> [EntryLineRow] {
+    public func entryLines(entryId: EntryID) throws -> [EntryLineRow] {
         try self.writer.read { try self.lines(entryId, $0) }
     }
 
-    func lines(_ entryId: Int64, _ db: Database) throws -> [EntryLineRow] {
+    func lines(_ entryId: EntryID, _ db: Database) throws -> [EntryLineRow] {
         try EntryLineRow.fetchAll(
             db,
             sql: """
@@ -46,7 +46,7 @@ extension AppDatabase {
     }
 
     /// Entries of an administration imported from Loket, by journal-run id (newest import last).
-    public func entriesByJournalRun(administrationId: Int64) throws -> [String: [JournalEntryRecord]] {
+    public func entriesByJournalRun(administrationId: AdministrationID) throws -> [String: [JournalEntryRecord]] {
         try self.writer.read { db in
             let entries = try JournalEntryRecord
                 .filter(Column("administration_id") == administrationId && Column("source") == "loket")
@@ -56,7 +56,7 @@ extension AppDatabase {
         }
     }
 
-    public func entries(administrationId: Int64) throws -> [JournalEntryRecord] {
+    public func entries(administrationId: AdministrationID) throws -> [JournalEntryRecord] {
         try self.writer.read { db in
             try JournalEntryRecord.filter(Column("administration_id") == administrationId)
                 .order(Column("entry_date").desc, Column("id").desc).fetchAll(db)
@@ -64,11 +64,11 @@ extension AppDatabase {
     }
 
     /// The reversal of an entry, if it was reversed.
-    public func reversal(of entryId: Int64) throws -> JournalEntryRecord? {
+    public func reversal(of entryId: EntryID) throws -> JournalEntryRecord? {
         try self.writer.read { try JournalEntryRecord.filter(Column("reverses_entry_id") == entryId).fetchOne($0) }
     }
 
-    public func history(entryId: Int64) throws -> [EntryHistoryRow] {
+    public func history(entryId: EntryID) throws -> [EntryHistoryRow] {
         try self.writer.read { db in
             try EntryHistoryRow.fetchAll(
                 db, sql: "SELECT occurred_at, field, old_value, new_value FROM entry_history WHERE entry_id = ? ORDER BY id DESC",
@@ -77,7 +77,7 @@ extension AppDatabase {
         }
     }
 
-    public func writebacks(entryId: Int64) throws -> [WritebackRow] {
+    public func writebacks(entryId: EntryID) throws -> [WritebackRow] {
         try self.writer.read { db in
             try WritebackRow.fetchAll(
                 db, sql: "SELECT succeeded, message, attempted_at FROM loket_writebacks WHERE entry_id = ? ORDER BY id DESC", arguments: [entryId]
@@ -85,15 +85,15 @@ extension AppDatabase {
         }
     }
 
-    public func closedPeriods(administrationId: Int64, year: Int) throws -> Set<Int> {
+    public func closedPeriods(administrationId: AdministrationID, year: Int) throws -> Set<Int> {
         try self.writer.read { try self.closedPeriods(administrationId, year, $0) }
     }
 
-    func closedPeriods(_ administrationId: Int64, _ year: Int, _ db: Database) throws -> Set<Int> {
+    func closedPeriods(_ administrationId: AdministrationID, _ year: Int, _ db: Database) throws -> Set<Int> {
         try Int.fetchSet(db, sql: "SELECT period FROM closed_periods WHERE administration_id = ? AND fiscal_year = ?", arguments: [administrationId, year])
     }
 
-    public func settings(administrationId: Int64) throws -> AdministrationSettings {
+    public func settings(administrationId: AdministrationID) throws -> AdministrationSettings {
         try self.writer.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT period_rule, mark_processed_in_loket FROM administration_settings WHERE administration_id = ?", arguments: [administrationId]) else {
                 return AdministrationSettings()
@@ -102,7 +102,7 @@ extension AppDatabase {
         }
     }
 
-    public func saveSettings(administrationId: Int64, _ settings: AdministrationSettings, at now: Date) throws {
+    public func saveSettings(administrationId: AdministrationID, _ settings: AdministrationSettings, at now: Date) throws {
         try self.writer.write { db in
             try db.execute(
                 sql: """
@@ -116,11 +116,11 @@ extension AppDatabase {
     }
 
     /// Local account for each Loket code: same number first, else the remembered mapping.
-    public func accountsForLoketCodes(administrationId: Int64, codes: Set<String>) throws -> [String: Int64] {
+    public func accountsForLoketCodes(administrationId: AdministrationID, codes: Set<String>) throws -> [String: Int64] {
         try self.writer.read { try self.accountIds(administrationId, codes, $0) }
     }
 
-    func accountIds(_ administrationId: Int64, _ codes: Set<String>, _ db: Database) throws -> [String: Int64] {
+    func accountIds(_ administrationId: AdministrationID, _ codes: Set<String>, _ db: Database) throws -> [String: Int64] {
         var result: [String: Int64] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT loket_code, account_id FROM account_mappings WHERE administration_id = ?", arguments: [administrationId]) {
             let code: String = row["loket_code"]
@@ -141,7 +141,7 @@ extension AppDatabase {
         public var accountName: String
     }
 
-    public func mappings(administrationId: Int64) throws -> [MappingRow] {
+    public func mappings(administrationId: AdministrationID) throws -> [MappingRow] {
         try self.writer.read { db in
             try MappingRow.fetchAll(
                 db,
@@ -159,13 +159,13 @@ extension AppDatabase {
 
     /// Stores an imported draft unless the run has an entry already (then returns that one).
     /// One transaction; the unique index is the last guard against doubles.
-    public func insertImportedDraft(_ draft: NewDraft, at now: Date) throws -> (entryId: Int64, created: Bool) {
+    public func insertImportedDraft(_ draft: NewDraft, at now: Date) throws -> (entryId: EntryID, created: Bool) {
         try self.writer.write { try self.insertImported(draft, now, $0) }
     }
 
-    private func insertImported(_ draft: NewDraft, _ now: Date, _ db: Database) throws -> (entryId: Int64, created: Bool) {
+    private func insertImported(_ draft: NewDraft, _ now: Date, _ db: Database) throws -> (entryId: EntryID, created: Bool) {
         if let reference = draft.sourceReference,
-            let existing = try Int64.fetchOne(
+            let existing = try EntryID.fetchOne(
                 db,
                 sql: "SELECT id FROM journal_entries WHERE administration_id = ? AND source = ? AND source_reference = ? AND source_sequence = ?",
                 arguments: [draft.administrationId, draft.source, reference, draft.sourceSequence]
@@ -181,7 +181,7 @@ extension AppDatabase {
     /// The same as `insertImportedDraft`, suspending instead of blocking the caller's thread
     /// while the write (and its fsync) waits: a bulk sync runs several imports at once on
     /// Swift's few cooperative threads.
-    public func storeImportedDraft(_ draft: NewDraft, at now: Date) async throws -> (entryId: Int64, created: Bool) {
+    public func storeImportedDraft(_ draft: NewDraft, at now: Date) async throws -> (entryId: EntryID, created: Bool) {
         try await self.writer.write { try self.insertImported(draft, now, $0) }
     }
 
@@ -198,7 +198,7 @@ extension AppDatabase {
     }
 
     /// One read for everything a bulk sync needs of an administration; nil when it is not linked.
-    public func importContext(administrationId: Int64) async throws -> ImportContext? {
+    public func importContext(administrationId: AdministrationID) async throws -> ImportContext? {
         try await self.readWithoutHolding { db in
             guard let link = try LoketLinkRecord.filter(Column("administration_id") == administrationId).fetchOne(db) else { return nil }
             let settingsRow = try Row.fetchOne(
@@ -228,7 +228,7 @@ extension AppDatabase {
 
     /// The import generation a new import of this run gets: 1, or one more than the last when
     /// every earlier entry of the run has been reversed.
-    public func nextImportSequence(administrationId: Int64, source: EntrySource, reference: String) throws -> Int {
+    public func nextImportSequence(administrationId: AdministrationID, source: EntrySource, reference: String) throws -> Int {
         try self.writer.read { db in
             let entries = try JournalEntryRecord
                 .filter(Column("administration_id") == administrationId && Column("source") == source && Column("source_reference") == reference)
@@ -242,7 +242,7 @@ extension AppDatabase {
         }
     }
 
-    private func insertDraft(_ draft: NewDraft, at now: Date, _ db: Database) throws -> Int64 {
+    private func insertDraft(_ draft: NewDraft, at now: Date, _ db: Database) throws -> EntryID {
         // The one door every import (Loket page, bulk sync, `sync`, payroll file) goes through.
         if let problem = JournalLimits.problem(amounts: draft.lines.map { ($0.debit.cents, $0.credit.cents) }) {
             throw EntryError.beyondLimits(problem)
@@ -267,7 +267,7 @@ extension AppDatabase {
         return entry.id!
     }
 
-    private func insertLine(_ line: NewLine, entryId: Int64, position: Int, _ db: Database) throws {
+    private func insertLine(_ line: NewLine, entryId: EntryID, position: Int, _ db: Database) throws {
         // Cached: an import writes hundreds of lines, each with the same statement.
         let statement = try db.cachedStatement(
             sql: """
@@ -306,7 +306,7 @@ extension AppDatabase {
     /// Saves a draft: header and all lines, in one transaction, only when nobody saved it since
     /// `expectedVersion`. Every change is written to the entry's history. Returns the new version.
     public func saveDraft(
-        entryId: Int64, administrationId: Int64, expectedVersion: Int, header: DraftHeader, lines: [DraftLineInput], at now: Date
+        entryId: EntryID, administrationId: AdministrationID, expectedVersion: Int, header: DraftHeader, lines: [DraftLineInput], at now: Date
     ) throws -> Int {
         try self.writer.write { db in
             guard var entry = try JournalEntryRecord.filter(Column("id") == entryId && Column("administration_id") == administrationId).fetchOne(db) else {
@@ -386,7 +386,7 @@ extension AppDatabase {
     }
 
     /// Deletes a draft (never a booked entry); the history keeps a line about it.
-    public func deleteDraft(entryId: Int64, administrationId: Int64, at now: Date) throws {
+    public func deleteDraft(entryId: EntryID, administrationId: AdministrationID, at now: Date) throws {
         try self.writer.write { db in
             guard let entry = try JournalEntryRecord.filter(Column("id") == entryId && Column("administration_id") == administrationId).fetchOne(db) else {
                 throw EntryError.notFound
@@ -399,7 +399,7 @@ extension AppDatabase {
     }
 
     /// Remembers that a Loket code means this local account, and applies it to the drafts.
-    public func mapLoketCode(administrationId: Int64, code: String, accountId: Int64, at now: Date) throws -> Int {
+    public func mapLoketCode(administrationId: AdministrationID, code: String, accountId: Int64, at now: Date) throws -> Int {
         try self.writer.write { db in
             guard try LedgerAccountRecord.filter(Column("id") == accountId && Column("administration_id") == administrationId).fetchCount(db) == 1 else {
                 throw StorageError.accountNotFound
@@ -417,14 +417,14 @@ extension AppDatabase {
     }
 
     /// Creates an account from a Loket code and description (nothing is created silently: the user asks).
-    public func createAccountFromLoket(administrationId: Int64, code: String, name: String, type: AccountType, at now: Date) throws -> LedgerAccountRecord {
+    public func createAccountFromLoket(administrationId: AdministrationID, code: String, name: String, type: AccountType, at now: Date) throws -> LedgerAccountRecord {
         let account = try self.addAccount(administrationId: administrationId, ChartAccount(number: code, name: name, type: type), at: now)
         try self.writer.write { db in _ = try self.applyMapping(administrationId, code, account.id!, now, db) }
         return account
     }
 
-    private func applyMapping(_ administrationId: Int64, _ code: String, _ accountId: Int64, _ now: Date, _ db: Database) throws -> Int {
-        let drafts = try Int64.fetchAll(
+    private func applyMapping(_ administrationId: AdministrationID, _ code: String, _ accountId: Int64, _ now: Date, _ db: Database) throws -> Int {
+        let drafts = try EntryID.fetchAll(
             db,
             sql: """
                 SELECT DISTINCT l.entry_id FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
@@ -451,7 +451,7 @@ extension AppDatabase {
 
     /// Books a draft when the ledger rules find no problem: next number per administration and
     /// year, immutable from then on. All problems are reported at once.
-    public func book(entryId: Int64, administrationId: Int64, at now: Date) throws -> JournalEntryRecord {
+    public func book(entryId: EntryID, administrationId: AdministrationID, at now: Date) throws -> JournalEntryRecord {
         try self.writer.write { db in
             guard var entry = try JournalEntryRecord.filter(Column("id") == entryId && Column("administration_id") == administrationId).fetchOne(db) else {
                 throw EntryError.notFound
@@ -480,7 +480,7 @@ extension AppDatabase {
     }
 
     /// Reverses a booked entry: a new booked entry with every line mirrored, linked to it.
-    public func reverse(entryId: Int64, administrationId: Int64, at now: Date) throws -> JournalEntryRecord {
+    public func reverse(entryId: EntryID, administrationId: AdministrationID, at now: Date) throws -> JournalEntryRecord {
         try self.writer.write { db in
             guard let original = try JournalEntryRecord.filter(Column("id") == entryId && Column("administration_id") == administrationId).fetchOne(db) else {
                 throw EntryError.notFound
@@ -525,7 +525,7 @@ extension AppDatabase {
 
     /// Why booking these lines would take the administration's booked totals beyond
     /// `JournalLimits.administrationTotalCents` (per side, all years), or nil.
-    func administrationLimitProblem(_ administrationId: Int64, adding lines: [EntryLine], _ db: Database) throws -> String? {
+    func administrationLimitProblem(_ administrationId: AdministrationID, adding lines: [EntryLine], _ db: Database) throws -> String? {
         let row = try Row.fetchOne(
             db,
             sql: """
@@ -547,7 +547,7 @@ extension AppDatabase {
         return nil
     }
 
-    public func recordWriteback(entryId: Int64, journalRunId: String, succeeded: Bool, message: String, at now: Date) throws {
+    public func recordWriteback(entryId: EntryID, journalRunId: String, succeeded: Bool, message: String, at now: Date) throws {
         try self.writer.write { db in
             try db.execute(
                 sql: "INSERT INTO loket_writebacks (entry_id, journal_run_id, succeeded, message, attempted_at) VALUES (?, ?, ?, ?, ?)",
@@ -556,7 +556,7 @@ extension AppDatabase {
         }
     }
 
-    func recordHistory(_ entryId: Int64, _ administrationId: Int64, _ field: String, _ old: String, _ new: String, _ now: Date, _ db: Database) throws {
+    func recordHistory(_ entryId: EntryID, _ administrationId: AdministrationID, _ field: String, _ old: String, _ new: String, _ now: Date, _ db: Database) throws {
         try db.execute(
             sql: "INSERT INTO entry_history (entry_id, administration_id, occurred_at, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [entryId, administrationId, now, field, old, new]
@@ -568,14 +568,14 @@ extension AppDatabase {
 
 extension AppDatabase {
     /// The column roles remembered for files with this header signature.
-    public func columnRoles(administrationId: Int64, signature: String) throws -> [String]? {
+    public func columnRoles(administrationId: AdministrationID, signature: String) throws -> [String]? {
         try self.writer.read { db in
             try String.fetchOne(db, sql: "SELECT roles FROM file_column_mappings WHERE administration_id = ? AND signature = ?", arguments: [administrationId, signature])
                 .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         }
     }
 
-    public func rememberColumnRoles(administrationId: Int64, signature: String, roles: [String], at now: Date) throws {
+    public func rememberColumnRoles(administrationId: AdministrationID, signature: String, roles: [String], at now: Date) throws {
         try self.writer.write { db in
             try db.execute(
                 sql: """
@@ -588,7 +588,7 @@ extension AppDatabase {
     }
 
     /// The entry made from a file with this reference, if any (duplicate protection).
-    public func entry(administrationId: Int64, source: EntrySource, reference: String) throws -> JournalEntryRecord? {
+    public func entry(administrationId: AdministrationID, source: EntrySource, reference: String) throws -> JournalEntryRecord? {
         try self.writer.read { db in
             try JournalEntryRecord.filter(Column("administration_id") == administrationId && Column("source") == source && Column("source_reference") == reference).fetchOne(db)
         }

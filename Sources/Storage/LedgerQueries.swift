@@ -18,7 +18,7 @@ public struct TrialBalanceRow: Equatable, Sendable, FetchableRecord, Decodable {
 /// One booked line in the journal or on an account card.
 public struct LedgerLineRow: Equatable, Sendable, FetchableRecord, Decodable {
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public var entryId: Int64
+    public var entryId: EntryID
     public var number: Int
     public var fiscalYear: Int
     public var entryDate: String
@@ -72,7 +72,7 @@ extension AppDatabase {
         """
 
     /// Totals of the booked lines of a year (optionally one period) — the auditfile's control totals.
-    public func ledgerTotals(administrationId: Int64, year: Int, period: Int? = nil) throws -> LedgerTotals {
+    public func ledgerTotals(administrationId: AdministrationID, year: Int, period: Int? = nil) throws -> LedgerTotals {
         try self.writer.read { db in
             let row = try Row.fetchOne(
                 db,
@@ -90,7 +90,7 @@ extension AppDatabase {
 
     /// Streams every booked entry of a year with its lines, in entry-number order, without
     /// loading them all (one read transaction, a cursor).
-    public func forEachBookedEntry(administrationId: Int64, year: Int, _ body: ([LedgerLineRow]) throws -> Void) throws {
+    public func forEachBookedEntry(administrationId: AdministrationID, year: Int, _ body: ([LedgerLineRow]) throws -> Void) throws {
         try self.writer.read { db in
             let cursor = try LedgerLineRow.fetchCursor(
                 db,
@@ -111,7 +111,7 @@ extension AppDatabase {
 
     /// Booked lines of a year, newest entry first, filtered and paged (journal page).
     public func journalLines(
-        administrationId: Int64, year: Int, period: Int?, accountId: Int64?, source: EntrySource?, limit: Int, offset: Int
+        administrationId: AdministrationID, year: Int, period: Int?, accountId: Int64?, source: EntrySource?, limit: Int, offset: Int
     ) throws -> (lines: [LedgerLineRow], total: Int) {
         try self.writer.read { db in
             let filter = """
@@ -133,7 +133,7 @@ extension AppDatabase {
     }
 
     /// One account's booked lines of a year, oldest first, with the running balance, paged.
-    public func accountCard(administrationId: Int64, accountId: Int64, year: Int, limit: Int, offset: Int) throws -> (lines: [(LedgerLineRow, Int64)], total: Int) {
+    public func accountCard(administrationId: AdministrationID, accountId: Int64, year: Int, limit: Int, offset: Int) throws -> (lines: [(LedgerLineRow, Int64)], total: Int) {
         try self.writer.read { db in
             let total = try Int.fetchOne(
                 db,
@@ -174,7 +174,7 @@ extension AppDatabase {
 
     /// The trial balance: every account with booked lines in the year, with the chosen period's
     /// movements (the whole year when nil) and the year to date up to that period.
-    public func trialBalance(administrationId: Int64, year: Int, period: Int?) throws -> [TrialBalanceRow] {
+    public func trialBalance(administrationId: AdministrationID, year: Int, period: Int?) throws -> [TrialBalanceRow] {
         try self.writer.read { db in
             try TrialBalanceRow.fetchAll(
                 db,
@@ -197,7 +197,7 @@ extension AppDatabase {
     }
 
     /// Periods 1–13 of a year with their state.
-    public func periodStates(administrationId: Int64, year: Int) throws -> [PeriodState] {
+    public func periodStates(administrationId: AdministrationID, year: Int) throws -> [PeriodState] {
         try self.writer.read { db in
             var closed: [Int: Date] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT period, closed_at FROM closed_periods WHERE administration_id = ? AND fiscal_year = ?", arguments: [administrationId, year]) {
@@ -215,7 +215,7 @@ extension AppDatabase {
         }
     }
 
-    public func closePeriod(administrationId: Int64, year: Int, period: Int, at now: Date) throws {
+    public func closePeriod(administrationId: AdministrationID, year: Int, period: Int, at now: Date) throws {
         guard (1...13).contains(period) else { throw PeriodError.outOfRange }
         try self.writer.write { db in
             try db.execute(
@@ -227,7 +227,7 @@ extension AppDatabase {
     }
 
     /// Reopens a closed period; the reason is required and recorded.
-    public func reopenPeriod(administrationId: Int64, year: Int, period: Int, reason: String, at now: Date) throws {
+    public func reopenPeriod(administrationId: AdministrationID, year: Int, period: Int, reason: String, at now: Date) throws {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw PeriodError.reasonRequired }
         if let problem = TextRules.lineProblem(reason, max: 500, what: "De reden") { throw PeriodError.invalidReason(problem) }
@@ -241,7 +241,7 @@ extension AppDatabase {
     }
 
     /// The first period of the year that is not closed (offered when booking into a closed one).
-    public func firstOpenPeriod(administrationId: Int64, year: Int) throws -> Int? {
+    public func firstOpenPeriod(administrationId: AdministrationID, year: Int) throws -> Int? {
         let closed = try self.closedPeriods(administrationId: administrationId, year: year)
         return (1...13).first { !closed.contains($0) }
     }

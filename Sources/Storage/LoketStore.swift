@@ -21,7 +21,7 @@ extension AppDatabase {
         }
     }
 
-    public func connection(id: Int64) throws -> LoketConnectionRecord? {
+    public func connection(id: ConnectionID) throws -> LoketConnectionRecord? {
         try self.writer.read { try LoketConnectionRecord.fetchOne($0, key: id) }
     }
 
@@ -30,7 +30,7 @@ extension AppDatabase {
     }
 
     /// After a successful login.
-    public func markConnected(id: Int64, accessTokenExpiresAt: Date, at now: Date) throws {
+    public func markConnected(id: ConnectionID, accessTokenExpiresAt: Date, at now: Date) throws {
         try self.updateConnection(id) { record in
             record.status = .connected
             record.accessTokenExpiresAt = accessTokenExpiresAt
@@ -40,7 +40,7 @@ extension AppDatabase {
         try self.writer.write { try self.auditEntry(nil, "Loket-verbinding \(id)", "verbonden", "", now, $0) }
     }
 
-    public func recordTokenRefresh(id: Int64, accessTokenExpiresAt: Date, at now: Date) throws {
+    public func recordTokenRefresh(id: ConnectionID, accessTokenExpiresAt: Date, at now: Date) throws {
         try self.updateConnection(id) { record in
             record.accessTokenExpiresAt = accessTokenExpiresAt
             record.lastRefreshAt = now
@@ -49,7 +49,7 @@ extension AppDatabase {
     }
 
     /// The refresh token was refused: links and drafts stay, the user must log in again.
-    public func markReconnectNeeded(id: Int64, reason: String, at now: Date) throws {
+    public func markReconnectNeeded(id: ConnectionID, reason: String, at now: Date) throws {
         try self.updateConnection(id) { record in
             record.status = .reconnect
             record.lastError = reason
@@ -57,7 +57,7 @@ extension AppDatabase {
         }
     }
 
-    public func markDisconnected(id: Int64, at now: Date) throws {
+    public func markDisconnected(id: ConnectionID, at now: Date) throws {
         try self.updateConnection(id) { record in
             record.status = .disconnected
             record.accessTokenExpiresAt = nil
@@ -66,11 +66,11 @@ extension AppDatabase {
     }
 
     /// The last problem seen on this connection (shown as its health), or nil to clear it.
-    public func recordConnectionError(id: Int64, _ message: String?, at now: Date) throws {
+    public func recordConnectionError(id: ConnectionID, _ message: String?, at now: Date) throws {
         try self.updateConnection(id) { $0.lastError = message }
     }
 
-    private func updateConnection(_ id: Int64, _ change: (inout LoketConnectionRecord) -> Void) throws {
+    private func updateConnection(_ id: ConnectionID, _ change: (inout LoketConnectionRecord) -> Void) throws {
         try self.writer.write { db in
             guard var record = try LoketConnectionRecord.fetchOne(db, key: id) else { throw StorageError.connectionNotFound }
             change(&record)
@@ -84,7 +84,7 @@ extension AppDatabase {
 extension AppDatabase {
     /// Replaces the cached company list of a connection in one transaction.
     public func replaceCompanyList(
-        connectionId: Int64, employers: [CachedEmployer], administrations: [CachedPayrollAdministration], at now: Date
+        connectionId: ConnectionID, employers: [CachedEmployer], administrations: [CachedPayrollAdministration], at now: Date
     ) throws {
         try self.writer.write { db in
             guard var connection = try LoketConnectionRecord.fetchOne(db, key: connectionId) else { throw StorageError.connectionNotFound }
@@ -119,7 +119,7 @@ extension AppDatabase {
     }
 
     /// Employers with their payroll administrations and links, by employer name.
-    public func companyList(connectionId: Int64) throws -> [CompanyListRow] {
+    public func companyList(connectionId: ConnectionID) throws -> [CompanyListRow] {
         try self.writer.read { db in
             try CompanyListRow.fetchAll(
                 db,
@@ -147,7 +147,7 @@ extension AppDatabase {
     }
 
     /// The links of these administrations (one page of the dashboard).
-    public func links(administrationIds: [Int64]) throws -> [LoketLinkRecord] {
+    public func links(administrationIds: [AdministrationID]) throws -> [LoketLinkRecord] {
         try self.writer.read { try LoketLinkRecord.filter(administrationIds.contains(Column("administration_id"))).fetchAll($0) }
     }
 
@@ -155,7 +155,7 @@ extension AppDatabase {
         try self.writer.read { try LoketLinkRecord.fetchCount($0) }
     }
 
-    public func link(administrationId: Int64) throws -> LoketLinkRecord? {
+    public func link(administrationId: AdministrationID) throws -> LoketLinkRecord? {
         try self.writer.read { try LoketLinkRecord.filter(Column("administration_id") == administrationId).fetchOne($0) }
     }
 
@@ -168,7 +168,7 @@ extension AppDatabase {
 
 extension AppDatabase {
     /// Links a fetched payroll administration to an existing local administration.
-    public func link(connectionId: Int64, payrollAdministrationId: String, toAdministration administrationId: Int64, at now: Date) throws -> LoketLinkRecord {
+    public func link(connectionId: ConnectionID, payrollAdministrationId: String, toAdministration administrationId: AdministrationID, at now: Date) throws -> LoketLinkRecord {
         try self.writer.write { db in
             let source = try self.cachedAdministration(connectionId, payrollAdministrationId, db)
             guard let administration = try AdministrationRecord.fetchOne(db, key: administrationId) else { throw StorageError.administrationNotFound }
@@ -178,7 +178,7 @@ extension AppDatabase {
 
     /// Creates a local administration from a fetched payroll administration (name and KvK taken
     /// over) and links it, in one transaction.
-    public func linkToNewAdministration(connectionId: Int64, payrollAdministrationId: String, fiscalYear: Int, at now: Date) throws -> LoketLinkRecord {
+    public func linkToNewAdministration(connectionId: ConnectionID, payrollAdministrationId: String, fiscalYear: Int, at now: Date) throws -> LoketLinkRecord {
         try self.writer.write { db in
             let source = try self.cachedAdministration(connectionId, payrollAdministrationId, db)
             let administration = try self.createAdministration(from: source, fiscalYear: fiscalYear, at: now, db)
@@ -188,7 +188,7 @@ extension AppDatabase {
 
     /// Creates and links an administration for every unlinked payroll administration of the
     /// connection, all in one transaction. Returns how many were linked.
-    public func linkAllUnlinked(connectionId: Int64, fiscalYear: Int, at now: Date) throws -> Int {
+    public func linkAllUnlinked(connectionId: ConnectionID, fiscalYear: Int, at now: Date) throws -> Int {
         try self.writer.write { db in
             let ids = try String.fetchAll(
                 db,
@@ -234,7 +234,7 @@ extension AppDatabase {
         var periodType: String?
     }
 
-    private func cachedAdministration(_ connectionId: Int64, _ payrollAdministrationId: String, _ db: Database) throws -> CachedRow {
+    private func cachedAdministration(_ connectionId: ConnectionID, _ payrollAdministrationId: String, _ db: Database) throws -> CachedRow {
         let row = try CachedRow.fetchOne(
             db,
             sql: """
@@ -252,7 +252,7 @@ extension AppDatabase {
         return row
     }
 
-    private func insertLink(_ source: CachedRow, administration: AdministrationRecord, connectionId: Int64, at now: Date, _ db: Database) throws -> LoketLinkRecord {
+    private func insertLink(_ source: CachedRow, administration: AdministrationRecord, connectionId: ConnectionID, at now: Date, _ db: Database) throws -> LoketLinkRecord {
         if let existing = try LoketLinkRecord.filter(Column("payroll_administration_id") == source.payrollAdministrationId).fetchOne(db) {
             let code = try String.fetchOne(db, sql: "SELECT code FROM administrations WHERE id = ?", arguments: [existing.administrationId]) ?? "?"
             throw StorageError.payrollAdministrationAlreadyLinked(administrationCode: code)
@@ -295,7 +295,7 @@ extension AppDatabase {
         return record
     }
 
-    func auditEntry(_ administrationId: Int64?, _ subject: String, _ action: String, _ details: String, _ now: Date, _ db: Database) throws {
+    func auditEntry(_ administrationId: AdministrationID?, _ subject: String, _ action: String, _ details: String, _ now: Date, _ db: Database) throws {
         var entry = AuditEntry(administrationId: administrationId, occurredAt: now, subject: subject, action: action, details: details)
         try entry.insert(db)
     }

@@ -3,7 +3,7 @@ import GRDB
 
 /// What one administration got out of a bulk sync (stored with the sync).
 public struct SyncResultRow: Codable, Sendable, Equatable, FetchableRecord {
-    public var administrationId: Int64
+    public var administrationId: AdministrationID
     public var code: String
     public var name: String
     public var imported: Int
@@ -16,7 +16,7 @@ public struct SyncResultRow: Codable, Sendable, Equatable, FetchableRecord {
     public var note: String?
 
     public init(
-        administrationId: Int64, code: String, name: String, imported: Int = 0, alreadyPresent: Int = 0, waiting: Int = 0,
+        administrationId: AdministrationID, code: String, name: String, imported: Int = 0, alreadyPresent: Int = 0, waiting: Int = 0,
         booked: Int = 0, notBooked: Int = 0, cancelled: Bool = false, error: String? = nil, note: String? = nil
     ) {
         self.administrationId = administrationId
@@ -63,10 +63,10 @@ public struct SyncRunRow: Codable, Sendable, Equatable, FetchableRecord {
 
 /// An administration a bulk sync works on: linked to a Loket payroll administration.
 public struct SyncTarget: Sendable, Equatable, FetchableRecord, Decodable {
-    public var administrationId: Int64
+    public var administrationId: AdministrationID
     public var code: String
     public var name: String
-    public var connectionId: Int64
+    public var connectionId: ConnectionID
     public var payrollAdministrationId: String
 }
 

@@ -84,7 +84,7 @@ import Testing
 
     /// Books the first draft of `ids` that passes every check (drafts whose Loket accounts are
     /// unknown in the starter chart are mapped to the suspense account first).
-    func bookable(_ ids: [Int64], _ world: SyncWorld, _ importer: RunImporter, _ target: SyncTarget) async throws -> BookingResult {
+    func bookable(_ ids: [EntryID], _ world: SyncWorld, _ importer: RunImporter, _ target: SyncTarget) async throws -> BookingResult {
         let bookkeeping = Bookkeeping(database: world.database)
         let accounts = try world.database.accounts(administrationId: target.administrationId)
         let suspense = try #require(accounts.first { $0.number == "2000" })

@@ -22,7 +22,7 @@ import Testing
         )
         _ = try database.addStarterChart(administrationId: admin.id!, at: jan)
         let accounts = Dictionary(try database.accounts(administrationId: admin.id!).map { ($0.number, $0.id!) }, uniquingKeysWith: { a, _ in a })
-        var entries: [Int64] = []
+        var entries: [EntryID] = []
         for month in 1...3 {
             let gross = Int64(1_000_000 + month * 12_345)
             let tax = gross * 30 / 100

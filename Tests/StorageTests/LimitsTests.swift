@@ -36,7 +36,7 @@ import Testing
         return (database, try database.administration(id: admin.id!)!, accounts)
     }
 
-    func smallDraft(_ database: AppDatabase, _ admin: AdministrationRecord, _ accounts: [String: Int64], reference: String) throws -> Int64 {
+    func smallDraft(_ database: AppDatabase, _ admin: AdministrationRecord, _ accounts: [String: Int64], reference: String) throws -> EntryID {
         try database.insertImportedDraft(
             NewDraft(
                 administrationId: admin.id!, source: .file, sourceReference: reference, description: "Nog één", entryDate: CalendarDate.lastDay(ofMonth: 3, year: 2026),

@@ -8,14 +8,14 @@ import Testing
 @testable import WebApp
 
 @Suite struct FileImportTests {
-    func administration(_ h: Harness) async throws -> Int64 {
+    func administration(_ h: Harness) async throws -> AdministrationID {
         #expect(try await h.post("/administraties", [("code", "NMBRS1"), ("name", "Klant met Nmbrs"), ("fiscalYear", "2026")]).status == .seeOther)
         let id = try #require(try h.database.administrationSummaries().first?.id)
         _ = try h.database.addStarterChart(administrationId: id, at: Date())
         return id
     }
 
-    func upload(_ h: Harness, _ id: Int64, _ text: String, name: String = "journaal.csv") async throws -> (Page, String?) {
+    func upload(_ h: Harness, _ id: AdministrationID, _ text: String, name: String = "journaal.csv") async throws -> (Page, String?) {
         let page = try await h.upload("/administraties/\(id)/salarisbestand", file: Array(text.utf8), filename: name)
         let token = page.body.firstMatch(of: /name="token" value="([^"]+)"/).map { String($0.1) }
         return (page, token)

@@ -10,7 +10,7 @@ import Testing
 
 @Suite struct LedgerPagesTests {
     /// Connect, link, import and book February and March of the bakery.
-    func bookedBakery(_ h: Harness) async throws -> Int64 {
+    func bookedBakery(_ h: Harness) async throws -> AdministrationID {
         let ids = try await h.linkedWithStarterChart()
         let bakery = ids[Seed.bakery]!
         for run in [Seed.run(admin: 1, 2), Seed.run(admin: 1, 6)] {

@@ -14,7 +14,7 @@ import Glibc
 
 /// Issue 10: no input crashes the app, drops a line or breaks a ledger. One test per case.
 @Suite struct RobustnessTests {
-    func administration(_ h: Harness, vat: Bool = false) async throws -> Int64 {
+    func administration(_ h: Harness, vat: Bool = false) async throws -> AdministrationID {
         var fields = [("code", "ROBUUST"), ("name", "Klant met veel regels"), ("fiscalYear", "2026")]
         if vat { fields.append(("vatNumber", "NL123456789B01")) }
         #expect(try await h.post("/administraties", fields).status == .seeOther)
@@ -24,7 +24,7 @@ import Glibc
     }
 
     /// Uploads a payroll file and imports it with the given roles; returns the import answer.
-    func importFile(_ h: Harness, _ id: Int64, _ text: String, roles: [String]) async throws -> Page {
+    func importFile(_ h: Harness, _ id: AdministrationID, _ text: String, roles: [String]) async throws -> Page {
         let upload = try await h.upload("/administraties/\(id)/salarisbestand", file: Array(text.utf8), filename: "journaal.csv")
         let token = try #require(upload.body.firstMatch(of: /name="token" value="([^"]+)"/).map { String($0.1) }, "\(upload.status) \(upload.body.prefix(500))")
         let fields = [("token", token), ("entryDate", "31-03-2026"), ("period", "3"), ("description", "")]

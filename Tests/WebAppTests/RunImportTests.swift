@@ -28,10 +28,10 @@ enum Seed {
 
 extension Harness {
     /// Connect, link everything, give every administration the starter chart; returns admin ids by payroll id.
-    func linkedWithStarterChart() async throws -> [String: Int64] {
+    func linkedWithStarterChart() async throws -> [String: AdministrationID] {
         _ = try await self.connect()
         #expect(try await self.post("/loket/verbindingen/1/alles-koppelen", []).status == .seeOther)
-        var ids: [String: Int64] = [:]
+        var ids: [String: AdministrationID] = [:]
         for link in try self.database.links() {
             ids[link.payrollAdministrationId] = link.administrationId
             _ = try self.database.addStarterChart(administrationId: link.administrationId, at: Date())
@@ -39,11 +39,11 @@ extension Harness {
         return ids
     }
 
-    func importRun(_ administrationId: Int64, _ runId: String) async throws -> Int64 {
+    func importRun(_ administrationId: AdministrationID, _ runId: String) async throws -> EntryID {
         let response = try await self.post("/administraties/\(administrationId)/runs/import", [("runId", runId)])
         #expect(response.status == .seeOther)
         let location = try #require(response.headers[.location])
-        return try #require(Int64(location.split(separator: "/").last!))
+        return try #require(EntryID(String(location.split(separator: "/").last!)))
     }
 }
 

@@ -7,7 +7,7 @@ public struct AdministrationRecord: Codable, Equatable, Sendable, FetchableRecor
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
-    public var id: Int64?
+    public var id: AdministrationID?
     public var code: String
     public var name: String
     public var fiscalYear: Int
@@ -22,7 +22,7 @@ public struct AdministrationRecord: Codable, Equatable, Sendable, FetchableRecor
     public var updatedAt: Date
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
-        self.id = inserted.rowID
+        self.id = AdministrationID(inserted.rowID)
     }
 
     public enum Columns {
@@ -35,7 +35,7 @@ public struct AdministrationRecord: Codable, Equatable, Sendable, FetchableRecor
 /// An administration with what the overview pages show about it.
 public struct AdministrationSummary: Equatable, Sendable, FetchableRecord, Decodable {
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public var id: Int64
+    public var id: AdministrationID
     public var code: String
     public var name: String
     public var fiscalYear: Int

@@ -9,13 +9,13 @@ public struct AuditEntry: Codable, Equatable, Sendable, FetchableRecord, Mutable
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
     public var id: Int64?
-    public var administrationId: Int64?
+    public var administrationId: AdministrationID?
     public var occurredAt: Date
     public var subject: String
     public var action: String
     public var details: String
 
-    public init(administrationId: Int64?, occurredAt: Date, subject: String, action: String, details: String) {
+    public init(administrationId: AdministrationID?, occurredAt: Date, subject: String, action: String, details: String) {
         self.administrationId = administrationId
         self.occurredAt = occurredAt
         self.subject = subject

@@ -22,8 +22,8 @@ public struct JournalEntryRecord: Codable, Equatable, Sendable, FetchableRecord,
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
-    public var id: Int64?
-    public var administrationId: Int64
+    public var id: EntryID?
+    public var administrationId: AdministrationID
     public var status: EntryStatus
     public var source: EntrySource
     public var sourceReference: String?
@@ -40,7 +40,7 @@ public struct JournalEntryRecord: Codable, Equatable, Sendable, FetchableRecord,
     public var loketPayrollRunId: String?
     public var loketDebitCents: Int64?
     public var loketCreditCents: Int64?
-    public var reversesEntryId: Int64?
+    public var reversesEntryId: EntryID?
     public var version: Int
     public var bookedAt: Date?
     public var createdAt: Date
@@ -50,7 +50,7 @@ public struct JournalEntryRecord: Codable, Equatable, Sendable, FetchableRecord,
     public var date: CalendarDate? { try? CalendarDate.parse(self.entryDate) }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
-        self.id = inserted.rowID
+        self.id = EntryID(inserted.rowID)
     }
 }
 
@@ -127,7 +127,7 @@ public struct NewLine: Equatable, Sendable {
 
 /// A draft as an import makes it.
 public struct NewDraft: Sendable {
-    public var administrationId: Int64
+    public var administrationId: AdministrationID
     public var source: EntrySource
     public var sourceReference: String?
     public var sourceSequence: Int
@@ -142,7 +142,7 @@ public struct NewDraft: Sendable {
     public var lines: [NewLine]
 
     public init(
-        administrationId: Int64, source: EntrySource, sourceReference: String?, sourceSequence: Int = 1, description: String, entryDate: CalendarDate,
+        administrationId: AdministrationID, source: EntrySource, sourceReference: String?, sourceSequence: Int = 1, description: String, entryDate: CalendarDate,
         period: Int, isDifference: Bool = false, payrollYear: Int? = nil, payrollPeriod: Int? = nil, loketRunSequence: Int? = nil,
         loketPayrollRunId: String? = nil, lines: [NewLine]
     ) {

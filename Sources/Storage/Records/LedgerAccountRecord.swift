@@ -9,7 +9,7 @@ public struct LedgerAccountRecord: Codable, Equatable, Sendable, FetchableRecord
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
     public var id: Int64?
-    public var administrationId: Int64
+    public var administrationId: AdministrationID
     public var number: String
     public var name: String
     public var type: String

@@ -17,7 +17,7 @@ public struct LoketConnectionRecord: Codable, Equatable, Sendable, FetchableReco
         case disconnected
     }
 
-    public var id: Int64?
+    public var id: ConnectionID?
     public var name: String
     public var environment: String
     public var authUrl: String
@@ -34,7 +34,7 @@ public struct LoketConnectionRecord: Codable, Equatable, Sendable, FetchableReco
     public var updatedAt: Date
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
-        self.id = inserted.rowID
+        self.id = ConnectionID(inserted.rowID)
     }
 }
 
@@ -101,8 +101,8 @@ public struct CompanyListRow: Equatable, Sendable, FetchableRecord, Decodable {
     public var automaticJournalRuns: Bool?
     public var error: String?
     public var linkId: Int64?
-    public var linkedConnectionId: Int64?
-    public var administrationId: Int64?
+    public var linkedConnectionId: ConnectionID?
+    public var administrationId: AdministrationID?
     public var administrationCode: String?
     public var administrationName: String?
 }
@@ -114,8 +114,8 @@ public struct LoketLinkRecord: Codable, Equatable, Sendable, FetchableRecord, Mu
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
     public var id: Int64?
-    public var administrationId: Int64
-    public var connectionId: Int64
+    public var administrationId: AdministrationID
+    public var connectionId: ConnectionID
     public var employerId: String
     public var employerName: String
     public var payrollAdministrationId: String

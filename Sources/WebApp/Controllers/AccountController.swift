@@ -10,14 +10,14 @@ struct AccountController {
     let pages: PageSupport
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(.accounts(Route.any), use: self.list)
-        router.post(.accounts(Route.any), use: self.add)
-        router.get(.account(Route.any, account: Route.any), use: self.edit)
-        router.post(.account(Route.any, account: Route.any), use: self.update)
-        router.post(.deactivateAccount(Route.any, account: Route.any), use: self.deactivate)
-        router.post(.activateAccount(Route.any, account: Route.any), use: self.activate)
-        router.post(.chartImport(Route.any), use: self.importCSV)
-        router.post(.starterChart(Route.any), use: self.loadStarterChart)
+        router.get(.accounts(0), use: self.list)
+        router.post(.accounts(0), use: self.add)
+        router.get(.account(0, account: 0), use: self.edit)
+        router.post(.account(0, account: 0), use: self.update)
+        router.post(.deactivateAccount(0, account: 0), use: self.deactivate)
+        router.post(.activateAccount(0, account: 0), use: self.activate)
+        router.post(.chartImport(0), use: self.importCSV)
+        router.post(.starterChart(0), use: self.loadStarterChart)
     }
 
     /// GET /administraties/:id/rekeningen

@@ -12,9 +12,9 @@ struct AdministrationController {
         router.get(.administrations, use: self.list)
         router.get(.newAdministration, use: self.new)
         router.post(.administrations, use: self.create)
-        router.get(.administration(Route.any), use: self.show)
-        router.get(.editAdministration(Route.any), use: self.edit)
-        router.post(.administration(Route.any), use: self.update)
+        router.get(.administration(0), use: self.show)
+        router.get(.editAdministration(0), use: self.edit)
+        router.post(.administration(0), use: self.update)
     }
 
     /// GET /administraties

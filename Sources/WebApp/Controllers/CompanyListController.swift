@@ -12,12 +12,12 @@ struct CompanyListController {
     let loket: LoketService
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(.companies(connection: Route.any), use: self.companies)
-        router.post(.refreshCompanies(connection: Route.any), use: self.refresh)
-        router.post(.link(connection: Route.any), use: self.link)
-        router.post(.linkAll(connection: Route.any), use: self.linkAll)
-        router.get(.unlink(link: Route.any), use: self.confirmUnlink)
-        router.post(.unlink(link: Route.any), use: self.unlink)
+        router.get(.companies(connection: 0), use: self.companies)
+        router.post(.refreshCompanies(connection: 0), use: self.refresh)
+        router.post(.link(connection: 0), use: self.link)
+        router.post(.linkAll(connection: 0), use: self.linkAll)
+        router.get(.unlink(link: 0), use: self.confirmUnlink)
+        router.post(.unlink(link: 0), use: self.unlink)
     }
 
     // MARK: - Company list
@@ -121,7 +121,7 @@ struct CompanyListController {
             let link: LoketLinkRecord
             if target == "nieuw" || target.isEmpty {
                 link = try self.loket.link(connectionId: connection.id!, payrollAdministrationId: payrollAdministrationId, to: .newAdministration(fiscalYear: self.currentYear()))
-            } else if let administrationId = Int64(target) {
+            } else if let administrationId = AdministrationID(target) {
                 link = try self.loket.link(connectionId: connection.id!, payrollAdministrationId: payrollAdministrationId, to: .existing(administrationId: administrationId))
             } else {
                 throw AppError.badRequest("Kies een administratie om aan te koppelen.")

@@ -11,19 +11,19 @@ struct EntryController {
     let importer: RunImporter
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(.runs(Route.any), use: self.runs)
-        router.post(.importRuns(Route.any), use: self.importRuns)
-        router.post(.importRunAgain(Route.any), use: self.importAgain)
-        router.get(.entries(Route.any), use: self.entries)
-        router.get(.entry(Route.any, entry: Route.any), use: self.show)
-        router.post(.entry(Route.any, entry: Route.any), use: self.save)
-        router.post(.deleteDraft(Route.any, entry: Route.any), use: self.delete)
-        router.post(.reverseEntry(Route.any, entry: Route.any), use: self.reverse)
-        router.post(.retryWriteBack(Route.any, entry: Route.any), use: self.retryWriteBack)
-        router.post(.mapLoketCode(Route.any), use: self.map)
-        router.post(.createAccountFromLoket(Route.any), use: self.createAccount)
-        router.get(.settings(Route.any), use: self.settings)
-        router.post(.settings(Route.any), use: self.saveSettings)
+        router.get(.runs(0), use: self.runs)
+        router.post(.importRuns(0), use: self.importRuns)
+        router.post(.importRunAgain(0), use: self.importAgain)
+        router.get(.entries(0), use: self.entries)
+        router.get(.entry(0, entry: 0), use: self.show)
+        router.post(.entry(0, entry: 0), use: self.save)
+        router.post(.deleteDraft(0, entry: 0), use: self.delete)
+        router.post(.reverseEntry(0, entry: 0), use: self.reverse)
+        router.post(.retryWriteBack(0, entry: 0), use: self.retryWriteBack)
+        router.post(.mapLoketCode(0), use: self.map)
+        router.post(.createAccountFromLoket(0), use: self.createAccount)
+        router.get(.settings(0), use: self.settings)
+        router.post(.settings(0), use: self.saveSettings)
     }
 
     // MARK: - Runs
@@ -96,7 +96,7 @@ struct EntryController {
         }
         var created = 0
         var failures: [String] = []
-        var lastEntry: Int64?
+        var lastEntry: EntryID?
         for outcome in outcomes {
             switch outcome.result {
             case .success(let imported):
@@ -343,14 +343,14 @@ struct EntryController {
         "Deze boeking is intussen ergens anders opgeslagen (bijvoorbeeld in een ander tabblad). Uw wijzigingen zijn NIET opgeslagen maar staan hieronder nog. "
         + "Open de boeking in een nieuw tabblad om de andere versie te zien, of sla opnieuw op om uw versie te bewaren."
 
-    static func safeReturn(_ path: String, administrationId: Int64) -> String {
+    static func safeReturn(_ path: String, administrationId: AdministrationID) -> String {
         let prefix = Route.administration(administrationId).path + "/"
         return path.hasPrefix(prefix) && !path.contains("//") && !path.contains("\\") ? path : Route.settings(administrationId).path
     }
 
     private func entry(_ context: AppRequestContext) throws -> (AdministrationRecord, JournalEntryRecord) {
         let administration = try self.pages.administration(context)
-        guard let entryId = context.parameters.get("entryId", as: Int64.self),
+        guard let entryId = context.parameters.get("entryId", as: EntryID.self),
             let entry = try self.pages.database.entry(id: entryId, administrationId: administration.id!)
         else {
             throw AppError.notFound("Deze boeking bestaat niet (meer) in administratie \(administration.code). Misschien is het concept verwijderd.")

@@ -19,16 +19,16 @@ struct FileImportController {
     }
 
     struct Upload: Sendable {
-        let administrationId: Int64
+        let administrationId: AdministrationID
         let bytes: [UInt8]
         let table: PayrollFile.Table
         let fileName: String
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(.payrollFile(Route.any), use: self.start)
-        router.post(.payrollFile(Route.any), use: self.upload)
-        router.post(.importPayrollFile(Route.any), use: self.importFile)
+        router.get(.payrollFile(0), use: self.start)
+        router.post(.payrollFile(0), use: self.upload)
+        router.post(.importPayrollFile(0), use: self.importFile)
     }
 
     /// GET — the upload form.
@@ -119,7 +119,7 @@ struct FileImportController {
 
     private func render(
         _ administration: AdministrationRecord, context: AppRequestContext, status: HTTPResponse.Status, problems: [String], upload: Upload?,
-        token: String?, form: FormData, existingEntry: Int64? = nil
+        token: String?, form: FormData, existingEntry: EntryID? = nil
     ) throws -> Response {
         let id = administration.id!
         var calendar = Calendar(identifier: .gregorian)

@@ -39,7 +39,7 @@ struct PageSupport: Sendable {
 
     /// The administration named in the URL, or a Dutch 404.
     func administration(_ context: AppRequestContext) throws -> AdministrationRecord {
-        guard let id = context.parameters.get("id", as: Int64.self), let record = try self.database.administration(id: id) else {
+        guard let id = context.parameters.get("id", as: AdministrationID.self), let record = try self.database.administration(id: id) else {
             throw AppError.notFound("Deze administratie bestaat niet (meer). Kies een administratie uit het overzicht.")
         }
         return record
@@ -77,7 +77,7 @@ extension Layout {
 extension PageSupport {
     /// The Loket connection named in the URL, or a Dutch 404.
     func loketConnection(_ context: AppRequestContext) throws -> LoketConnectionRecord {
-        guard let id = context.parameters.get("connectionId", as: Int64.self), let connection = try self.database.connection(id: id) else {
+        guard let id = context.parameters.get("connectionId", as: ConnectionID.self), let connection = try self.database.connection(id: id) else {
             throw AppError.notFound("Deze Loket-verbinding bestaat niet. Kies een verbinding op de pagina Loket.")
         }
         return connection

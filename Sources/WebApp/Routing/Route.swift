@@ -1,3 +1,4 @@
+import Storage
 import Foundation
 import Hummingbird
 import PayrollImport
@@ -8,7 +9,7 @@ import PayrollImport
 /// (`/administraties/:id/boekingen/:entryId`) and the path a link prints
 /// (`/administraties/3/boekingen/17`). GET and POST of a form share its route.
 ///
-/// To register, a route is written with `Route.any` for its ids (only the pattern is used).
+/// To register, a route is written with `0` for its ids (only the pattern is used).
 enum Route: Hashable, Sendable {
     // Start and health
     case dashboard
@@ -17,52 +18,52 @@ enum Route: Hashable, Sendable {
     // Administrations and their chart
     case administrations
     case newAdministration
-    case administration(Int64)
-    case editAdministration(Int64)
-    case accounts(Int64)
-    case account(Int64, account: Int64)
-    case deactivateAccount(Int64, account: Int64)
-    case activateAccount(Int64, account: Int64)
-    case chartImport(Int64)
-    case starterChart(Int64)
+    case administration(AdministrationID)
+    case editAdministration(AdministrationID)
+    case accounts(AdministrationID)
+    case account(AdministrationID, account: Int64)
+    case deactivateAccount(AdministrationID, account: Int64)
+    case activateAccount(AdministrationID, account: Int64)
+    case chartImport(AdministrationID)
+    case starterChart(AdministrationID)
     // Runs, drafts and booked entries
-    case runs(Int64)
-    case importRuns(Int64)
-    case importRunAgain(Int64)
-    case entries(Int64)
-    case entry(Int64, entry: Int64)
-    case deleteDraft(Int64, entry: Int64)
-    case reverseEntry(Int64, entry: Int64)
-    case retryWriteBack(Int64, entry: Int64)
-    case mapLoketCode(Int64)
-    case createAccountFromLoket(Int64)
-    case settings(Int64)
+    case runs(AdministrationID)
+    case importRuns(AdministrationID)
+    case importRunAgain(AdministrationID)
+    case entries(AdministrationID)
+    case entry(AdministrationID, entry: EntryID)
+    case deleteDraft(AdministrationID, entry: EntryID)
+    case reverseEntry(AdministrationID, entry: EntryID)
+    case retryWriteBack(AdministrationID, entry: EntryID)
+    case mapLoketCode(AdministrationID)
+    case createAccountFromLoket(AdministrationID)
+    case settings(AdministrationID)
     // Payroll files from other packages
-    case payrollFile(Int64)
-    case importPayrollFile(Int64)
+    case payrollFile(AdministrationID)
+    case importPayrollFile(AdministrationID)
     // The ledger
-    case journal(Int64)
-    case accountCard(Int64, account: Int64)
-    case trialBalance(Int64)
-    case periods(Int64)
-    case closePeriod(Int64, period: Int)
-    case reopenPeriod(Int64, period: Int)
-    case export(Int64)
+    case journal(AdministrationID)
+    case accountCard(AdministrationID, account: Int64)
+    case trialBalance(AdministrationID)
+    case periods(AdministrationID)
+    case closePeriod(AdministrationID, period: Int)
+    case reopenPeriod(AdministrationID, period: Int)
+    case export(AdministrationID)
     // Loket: connections and OAuth
     case loket
     case connections
-    case connect(connection: Int64)
-    case pasteLogin(connection: Int64)
-    case pastedCode(connection: Int64)
-    case disconnect(connection: Int64)
+    case connect(connection: ConnectionID)
+    case pasteLogin(connection: ConnectionID)
+    case pastedCode(connection: ConnectionID)
+    case disconnect(connection: ConnectionID)
     case oauthCallback
     case forwardPage
     case forwardToLoket
     // Loket: the company list and links
-    case companies(connection: Int64)
-    case refreshCompanies(connection: Int64)
-    case link(connection: Int64)
-    case linkAll(connection: Int64)
+    case companies(connection: ConnectionID)
+    case refreshCompanies(connection: ConnectionID)
+    case link(connection: ConnectionID)
+    case linkAll(connection: ConnectionID)
     case unlink(link: Int64)
     // Alles bijwerken
     case sync
@@ -71,9 +72,6 @@ enum Route: Hashable, Sendable {
     case cancelSync
     case syncSettings
 
-    /// The placeholder id of a route written for registration.
-    static let any: Int64 = 0
-
     enum Part: Equatable {
         case text(String)
         /// A path parameter: its name in the router and its value in a printed path.
@@ -81,8 +79,8 @@ enum Route: Hashable, Sendable {
     }
 
     var parts: [Part] {
-        func admin(_ id: Int64, _ rest: Part...) -> [Part] { [.text("administraties"), .parameter("id", String(id))] + rest }
-        func connection(_ id: Int64, _ rest: String) -> [Part] {
+        func admin(_ id: AdministrationID, _ rest: Part...) -> [Part] { [.text("administraties"), .parameter("id", String(id))] + rest }
+        func connection(_ id: ConnectionID, _ rest: String) -> [Part] {
             [.text("loket"), .text("verbindingen"), .parameter("connectionId", String(id))] + (rest.isEmpty ? [] : [.text(rest)])
         }
         switch self {

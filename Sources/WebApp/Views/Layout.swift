@@ -1,3 +1,5 @@
+import Storage
+
 import Foundation
 import Ledger
 
@@ -40,7 +42,7 @@ struct FlashView: Sendable {
 
 /// Code and name of the administration a page is about, for the header and sub-navigation.
 struct AdministrationHeader: Sendable {
-    let id: Int64
+    let id: AdministrationID
     let code: String
     let name: String
     let onOverview: Bool

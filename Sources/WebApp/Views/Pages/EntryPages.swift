@@ -1,3 +1,5 @@
+import Storage
+
 /// The journal runs of a linked administration.
 struct RunsPage: Sendable {
     struct Row: Sendable {
@@ -11,11 +13,11 @@ struct RunsPage: Sendable {
         let reason: String?
         let importable: Bool
         let isDifference: Bool
-        let entryId: Int64?
+        let entryId: EntryID?
         let canImportAgain: Bool
     }
     let layout: Layout
-    let administrationId: Int64
+    let administrationId: AdministrationID
     let linkText: String
     let rows: [Row]
     let hasImportable: Bool
@@ -65,8 +67,8 @@ struct EntryPage: Sendable {
         let new: String
     }
     let layout: Layout
-    let administrationId: Int64
-    let entryId: Int64
+    let administrationId: AdministrationID
+    let entryId: EntryID
     let isDraft: Bool
     let isBooked: Bool
     let number: String?
@@ -109,7 +111,7 @@ struct EntryPage: Sendable {
     let conflict: Bool
 
     struct EntryLink: Sendable {
-        let id: Int64
+        let id: EntryID
         let label: String
     }
 }
@@ -121,7 +123,7 @@ struct MappingsPage: Sendable {
         let accounts: [EntryPage.Option]
     }
     let layout: Layout
-    let administrationId: Int64
+    let administrationId: AdministrationID
     let rows: [Row]
     let periodRules: [EntryPage.Option]
     let markProcessed: Bool
@@ -130,7 +132,7 @@ struct MappingsPage: Sendable {
 /// The entries of an administration (journal view for now: drafts and booked).
 struct EntriesPage: Sendable {
     struct Row: Sendable {
-        let id: Int64
+        let id: EntryID
         let number: String
         let date: String
         let period: Int
@@ -139,6 +141,6 @@ struct EntriesPage: Sendable {
         let debit: String
     }
     let layout: Layout
-    let administrationId: Int64
+    let administrationId: AdministrationID
     let rows: [Row]
 }

@@ -1,7 +1,9 @@
+import Storage
+
 /// The booked journal, filtered and paged, with the export downloads.
 struct LedgerPage: Sendable {
     struct Line: Sendable {
-        let entryId: Int64
+        let entryId: EntryID
         let number: String
         let date: String
         let period: Int
@@ -22,7 +24,7 @@ struct LedgerPage: Sendable {
         let label: String
     }
     let layout: Layout
-    let administrationId: Int64
+    let administrationId: AdministrationID
     let year: Int
     let years: [Option]
     let periods: [Option]
@@ -43,7 +45,7 @@ struct LedgerPage: Sendable {
 /// One account's booked lines with the running balance.
 struct AccountCardPage: Sendable {
     struct Line: Sendable {
-        let entryId: Int64
+        let entryId: EntryID
         let number: String
         let date: String
         let period: Int
@@ -53,7 +55,7 @@ struct AccountCardPage: Sendable {
         let balance: String
     }
     let layout: Layout
-    let administrationId: Int64
+    let administrationId: AdministrationID
     let year: Int
     let account: String
     let lines: [Line]
@@ -79,7 +81,7 @@ struct TrialBalancePage: Sendable {
         let balanceToDate: String
     }
     let layout: Layout
-    let administrationId: Int64
+    let administrationId: AdministrationID
     let year: Int
     let periodLabel: String
     let periods: [LedgerPage.Option]
@@ -100,7 +102,7 @@ struct PeriodsPage: Sendable {
         let entries: Int
     }
     let layout: Layout
-    let administrationId: Int64
+    let administrationId: AdministrationID
     let year: Int
     let rows: [Row]
     let error: String?
@@ -123,7 +125,7 @@ struct PayrollFilePage: Sendable {
         let cells: [String]
     }
     let layout: Layout
-    let administrationId: Int64
+    let administrationId: AdministrationID
     let problems: [String]
     let hasUpload: Bool
     let token: String
@@ -134,6 +136,6 @@ struct PayrollFilePage: Sendable {
     let entryDate: String
     let period: String
     let description: String
-    let existingEntry: Int64?
+    let existingEntry: EntryID?
     let encodings: [Option]
 }

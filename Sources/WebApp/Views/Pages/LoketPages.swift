@@ -1,7 +1,9 @@
+import Storage
+
 /// The Loket connections and the form for a new one.
 struct LoketPage: Sendable {
     struct Connection: Sendable {
-        let id: Int64
+        let id: ConnectionID
         let name: String
         let environment: String
         let clientId: String
@@ -39,7 +41,7 @@ struct LoketPage: Sendable {
 /// The paste fallback: Loket sends the browser to an address that is not ours.
 struct LoketPastePage: Sendable {
     let layout: Layout
-    let connectionId: Int64
+    let connectionId: ConnectionID
     let connectionName: String
     let redirectURI: String
     let error: String?
@@ -50,7 +52,7 @@ struct LoketLoginProblemPage: Sendable {
     let layout: Layout
     let title: String
     let message: String
-    let connectionId: Int64?
+    let connectionId: ConnectionID?
     let cancelled: Bool
 }
 
@@ -82,16 +84,16 @@ struct CompanyListPage: Sendable {
         let isLinked: Bool
         let linkedElsewhere: Bool
         let linkId: Int64
-        let administrationId: Int64
+        let administrationId: AdministrationID
         let administrationCode: String
         let administrationName: String
     }
     struct Choice: Sendable {
-        let id: Int64
+        let id: AdministrationID
         let label: String
     }
     let layout: Layout
-    let connectionId: Int64
+    let connectionId: ConnectionID
     let connectionName: String
     let statusText: String
     let needsReconnect: Bool

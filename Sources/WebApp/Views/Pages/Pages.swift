@@ -16,7 +16,7 @@ struct ErrorPage: Sendable {
 /// The start page: administrations, and what to do next.
 struct DashboardPage: Sendable {
     struct Row: Sendable {
-        let id: Int64
+        let id: AdministrationID
         let code: String
         let name: String
         let fiscalYear: Int
@@ -27,7 +27,7 @@ struct DashboardPage: Sendable {
         let hasDrafts: Bool
     }
     struct Connection: Sendable {
-        let id: Int64
+        let id: ConnectionID
         let name: String
         let statusText: String
         let statusClass: String
@@ -112,7 +112,7 @@ struct AdministrationPage: Sendable {
         let details: String
     }
     let layout: Layout
-    let id: Int64
+    let id: AdministrationID
     let code: String
     let name: String
     let facts: [Fact]
@@ -133,7 +133,7 @@ struct AccountsPage: Sendable {
         let isActive: Bool
     }
     let layout: Layout
-    let administrationId: Int64
+    let administrationId: AdministrationID
     let accounts: [Row]
     let accountCount: String
     let activeCount: String
@@ -162,7 +162,7 @@ struct AccountsPage: Sendable {
 /// Edit one account.
 struct AccountFormPage: Sendable {
     let layout: Layout
-    let administrationId: Int64
+    let administrationId: AdministrationID
     let accountId: Int64
     let isActive: Bool
     let errors: [String]
@@ -188,7 +188,7 @@ struct SyncPage: Sendable {
         let failures: [ResultRow]
     }
     struct ResultRow: Sendable {
-        let administrationId: Int64
+        let administrationId: AdministrationID
         let code: String
         let name: String
         let imported: Int
