@@ -26,11 +26,11 @@
     var text = document.getElementById("sync-text");
     var active = document.getElementById("sync-active");
     var poll = function () {
-      fetch("/bijwerken/voortgang", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      fetch(running.dataset.progress, { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (state) {
           if (!state) { window.setTimeout(poll, 2000); return; }
-          if (state.phase !== "running" && state.phase !== "cancelling") { window.location.replace("/bijwerken"); return; }
+          if (state.phase !== "running" && state.phase !== "cancelling") { window.location.replace(running.dataset.done); return; }
           bar.max = state.total; bar.value = state.done; bar.textContent = state.percent + "%";
           text.textContent = state.text;
           active.textContent = state.active;

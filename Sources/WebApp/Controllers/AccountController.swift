@@ -206,6 +206,7 @@ struct AccountController {
             accounts: accounts.map {
                 AccountsPage.Row(
                     id: $0.id ?? 0,
+                    link: .account(id, account: $0.id ?? 0),
                     number: $0.number,
                     name: $0.name,
                     typeLabel: $0.accountType.label,
@@ -256,6 +257,7 @@ struct AccountController {
             ),
             administrationId: record.id ?? 0,
             accountId: account.id ?? 0,
+            paths: AccountPaths(administration: record.id ?? 0, account: account.id ?? 0),
             isActive: account.isActive,
             errors: errors?.errors.map(\.message) ?? [],
             number: FieldView(number, errors, "number"),

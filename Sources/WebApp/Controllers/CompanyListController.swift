@@ -50,6 +50,7 @@ struct CompanyListController {
                     isLinked: row.linkId != nil,
                     linkedElsewhere: row.linkId != nil && row.linkedConnectionId != connection.id,
                     linkId: row.linkId ?? 0,
+                    unlink: .unlink(link: row.linkId ?? 0),
                     administrationId: row.administrationId ?? 0,
                     administrationCode: row.administrationCode ?? "",
                     administrationName: row.administrationName ?? ""
@@ -155,6 +156,7 @@ struct CompanyListController {
         let page = UnlinkConfirmPage(
             layout: try self.pages.layout("Koppeling verwijderen", section: "loket", context: context),
             linkId: link.id!,
+            unlink: .unlink(link: link.id!),
             employerName: link.employerName,
             payrollAdministrationName: link.payrollAdministrationName,
             administrationCode: administration?.code ?? "",

@@ -51,7 +51,7 @@ struct EntryController {
                     reason: row.reason,
                     importable: row.importable,
                     isDifference: row.isDifference,
-                    entryId: row.entry?.id,
+                    entry: row.entry.flatMap(\.id).map { Route.entry(id, entry: $0) },
                     canImportAgain: row.state == .reversed
                 )
             }
@@ -138,6 +138,7 @@ struct EntryController {
         let rows = try self.pages.database.entries(administrationId: id).map { entry in
             EntriesPage.Row(
                 id: entry.id!,
+                link: .entry(id, entry: entry.id!),
                 number: entry.number.map { "\(entry.fiscalYear)-\($0)" } ?? "concept",
                 date: entry.date?.dutch ?? entry.entryDate,
                 period: entry.period,

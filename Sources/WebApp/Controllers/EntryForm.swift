@@ -267,6 +267,7 @@ extension EntryController {
             ),
             administrationId: id,
             entryId: entry.id!,
+            paths: EntryPaths(administration: id, entry: entry.id!),
             isDraft: !entry.isBooked,
             isBooked: entry.isBooked,
             number: entry.number.map { "\(entry.fiscalYear)-\($0)" },
@@ -300,8 +301,8 @@ extension EntryController {
             history: try self.pages.database.history(entryId: entry.id!).map {
                 EntryPage.HistoryRow(when: DutchFormat.dateTime($0.occurredAt), field: $0.field, old: $0.oldValue, new: $0.newValue)
             },
-            reversedBy: reversal.map { EntryPage.EntryLink(id: $0.id!, label: "\($0.fiscalYear)-\($0.number ?? 0)") },
-            reverses: reverses.map { EntryPage.EntryLink(id: $0.id!, label: "\($0.fiscalYear)-\($0.number ?? 0)") },
+            reversedBy: reversal.map { EntryPage.EntryLink(id: $0.id!, link: .entry(id, entry: $0.id!), label: "\($0.fiscalYear)-\($0.number ?? 0)") },
+            reverses: reverses.map { EntryPage.EntryLink(id: $0.id!, link: .entry(id, entry: $0.id!), label: "\($0.fiscalYear)-\($0.number ?? 0)") },
             canReverse: entry.isBooked && reversal == nil && entry.reversesEntryId == nil,
             writeback: writeback?.message,
             writebackFailed: writeback.map { !$0.succeeded } ?? false,

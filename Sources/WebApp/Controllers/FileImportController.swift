@@ -149,7 +149,7 @@ struct FileImportController {
             entryDate: form.has("entryDate") ? form["entryDate"] : defaultDate.dutch,
             period: form.has("period") ? form["period"] : String(defaultDate.month),
             description: form["description"],
-            existingEntry: existingEntry,
+            existingEntry: existingEntry.map { .entry(id, entry: $0) },
             encodings: TextEncoding.allCases.map { PayrollFilePage.Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == (form.has("encoding") ? form["encoding"] : "utf-8")) }
         )
         return self.pages.renderer.render("payroll_file", page, status: status)

@@ -78,9 +78,9 @@ struct LedgerController {
                 .map { (value: EntrySource, label: String) in LedgerPage.Option(value: value.rawValue, label: label, selected: value == source) },
             lines: lines.map { line in
                 LedgerPage.Line(
-                    entryId: line.entryId, number: "\(line.fiscalYear)-\(line.number)",
+                    entryId: line.entryId, entryLink: .entry(id, entry: line.entryId), number: "\(line.fiscalYear)-\(line.number)",
                     date: (try? CalendarDate.parse(line.entryDate).dutch) ?? line.entryDate, period: line.period,
-                    accountId: line.accountId, account: "\(line.accountNumber) \(line.accountName)",
+                    accountId: line.accountId, accountLink: .accountCard(id, account: line.accountId), account: "\(line.accountNumber) \(line.accountName)",
                     description: line.description.isEmpty ? line.entryDescription : line.description, costCenter: line.costCenter ?? "",
                     debit: line.debitCents == 0 ? "" : Money(cents: line.debitCents).dutch, credit: line.creditCents == 0 ? "" : Money(cents: line.creditCents).dutch
                 )
@@ -116,8 +116,8 @@ struct LedgerController {
         )
         let rows = lines.map { line, balance in
             AccountCardPage.Line(
-                entryId: line.entryId, number: "\(line.fiscalYear)-\(line.number)", date: (try? CalendarDate.parse(line.entryDate).dutch) ?? line.entryDate,
-                period: line.period, description: line.description.isEmpty ? line.entryDescription : line.description,
+                entryId: line.entryId, entryLink: .entry(id, entry: line.entryId), number: "\(line.fiscalYear)-\(line.number)",
+                date: (try? CalendarDate.parse(line.entryDate).dutch) ?? line.entryDate, period: line.period, description: line.description.isEmpty ? line.entryDescription : line.description,
                 debit: line.debitCents == 0 ? "" : Money(cents: line.debitCents).dutch, credit: line.creditCents == 0 ? "" : Money(cents: line.creditCents).dutch,
                 balance: Money(cents: balance).dutch
             )
@@ -154,7 +154,7 @@ struct LedgerController {
                 + (1...13).map { LedgerPage.Option(value: String($0), label: "periode \($0)", selected: $0 == period) },
             rows: zip(rows, balances).map { row, balance in
                 TrialBalancePage.Row(
-                    accountId: row.accountId, number: row.number, name: row.name, type: row.type, debit: Money(cents: row.debitCents).dutch,
+                    accountId: row.accountId, cardLink: .accountCard(id, account: row.accountId), number: row.number, name: row.name, type: row.type, debit: Money(cents: row.debitCents).dutch,
                     credit: Money(cents: row.creditCents).dutch, debitToDate: Money(cents: row.debitToDateCents).dutch,
                     creditToDate: Money(cents: row.creditToDateCents).dutch, balanceToDate: balance.dutch
                 )
@@ -178,7 +178,9 @@ struct LedgerController {
             layout: try self.layout("Perioden \(year)", administration, context),
             administrationId: id, year: year,
             rows: try self.pages.database.periodStates(administrationId: id, year: year).map {
-                PeriodsPage.Row(period: $0.period, closed: $0.closed, closedAt: $0.closedAt.map(DutchFormat.dateTime), entries: $0.bookedEntries)
+                PeriodsPage.Row(period: $0.period, closed: $0.closed, closedAt: $0.closedAt.map(DutchFormat.dateTime), entries: $0.bookedEntries,
+                    close: .closePeriod(id, period: $0.period), reopen: .reopenPeriod(id, period: $0.period)
+                )
             },
             error: error
         )

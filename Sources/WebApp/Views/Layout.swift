@@ -17,6 +17,8 @@ struct Layout: Sendable {
     let isDashboard: Bool
     let isAdministrations: Bool
     let isLoket: Bool
+    /// The app's own paths for links and forms: `{{layout.paths.sync}}`.
+    let paths = AppPaths()
 
     init(title: String, signedIn: Bool, csrfToken: String, flash: [FlashView], section: String, administration: AdministrationHeader?) {
         self.title = title

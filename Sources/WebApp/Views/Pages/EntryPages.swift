@@ -13,7 +13,8 @@ struct RunsPage: Sendable {
         let reason: String?
         let importable: Bool
         let isDifference: Bool
-        let entryId: EntryID?
+        /// The entry made from this run, if any.
+        let entry: Route?
         let canImportAgain: Bool
     }
     let layout: Layout
@@ -69,6 +70,7 @@ struct EntryPage: Sendable {
     let layout: Layout
     let administrationId: AdministrationID
     let entryId: EntryID
+    let paths: EntryPaths
     let isDraft: Bool
     let isBooked: Bool
     let number: String?
@@ -112,6 +114,7 @@ struct EntryPage: Sendable {
 
     struct EntryLink: Sendable {
         let id: EntryID
+        let link: Route
         let label: String
     }
 }
@@ -133,6 +136,7 @@ struct MappingsPage: Sendable {
 struct EntriesPage: Sendable {
     struct Row: Sendable {
         let id: EntryID
+        let link: Route
         let number: String
         let date: String
         let period: Int

@@ -4,10 +4,12 @@ import Storage
 struct LedgerPage: Sendable {
     struct Line: Sendable {
         let entryId: EntryID
+        let entryLink: Route
         let number: String
         let date: String
         let period: Int
         let accountId: Int64
+        let accountLink: Route
         let account: String
         let description: String
         let costCenter: String
@@ -46,6 +48,7 @@ struct LedgerPage: Sendable {
 struct AccountCardPage: Sendable {
     struct Line: Sendable {
         let entryId: EntryID
+        let entryLink: Route
         let number: String
         let date: String
         let period: Int
@@ -71,6 +74,7 @@ struct AccountCardPage: Sendable {
 struct TrialBalancePage: Sendable {
     struct Row: Sendable {
         let accountId: Int64
+        let cardLink: Route
         let number: String
         let name: String
         let type: String
@@ -100,6 +104,8 @@ struct PeriodsPage: Sendable {
         let closed: Bool
         let closedAt: String?
         let entries: Int
+        let close: Route
+        let reopen: Route
     }
     let layout: Layout
     let administrationId: AdministrationID
@@ -136,6 +142,7 @@ struct PayrollFilePage: Sendable {
     let entryDate: String
     let period: String
     let description: String
-    let existingEntry: EntryID?
+    /// The entry this file was imported as before, if it was.
+    let existingEntry: Route?
     let encodings: [Option]
 }

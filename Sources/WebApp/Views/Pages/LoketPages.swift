@@ -84,6 +84,7 @@ struct CompanyListPage: Sendable {
         let isLinked: Bool
         let linkedElsewhere: Bool
         let linkId: Int64
+        let unlink: Route
         let administrationId: AdministrationID
         let administrationCode: String
         let administrationName: String
@@ -111,6 +112,7 @@ struct CompanyListPage: Sendable {
 struct UnlinkConfirmPage: Sendable {
     let layout: Layout
     let linkId: Int64
+    let unlink: Route
     let employerName: String
     let payrollAdministrationName: String
     let administrationCode: String

@@ -125,6 +125,7 @@ struct AdministrationPage: Sendable {
 struct AccountsPage: Sendable {
     struct Row: Sendable {
         let id: Int64
+        let link: Route
         let number: String
         let name: String
         let typeLabel: String
@@ -164,6 +165,7 @@ struct AccountFormPage: Sendable {
     let layout: Layout
     let administrationId: AdministrationID
     let accountId: Int64
+    let paths: AccountPaths
     let isActive: Bool
     let errors: [String]
     let number: FieldView
