@@ -55,7 +55,7 @@ public enum SimulatorSetup {
                 continue
             }
         }
-        let linked = try loket.linkAll(connectionId: connection.id!, fiscalYear: fiscalYear)
+        let linked = try loket.linkAll(connectionId: connection.id!, fiscalYear: fiscalYear).linked
         if starterChart {
             let bookkeeping = Bookkeeping(database: database)
             for target in try database.syncTargets() {

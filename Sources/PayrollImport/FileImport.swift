@@ -61,14 +61,14 @@ public struct PayrollFileImporter: Sendable {
             throw .alreadyImported(entryId: existing.id!, period: period, year: date.year)
         }
         do {
-            let accounts = try self.database.accountsForLoketCodes(administrationId: administrationId, codes: Set(lines.map(\.account)))
+            let accounts = try self.database.accountLookup(administrationId: administrationId)
             let draft = NewDraft(
                 administrationId: administrationId, source: .file, sourceReference: reference,
                 description: description.isEmpty ? "Loonjournaal \(date.year) periode \(period < 10 ? "0" : "")\(period) (\(fileName.prefix(80)))" : description,
                 entryDate: date, period: period,
                 lines: lines.map { line in
                     NewLine(
-                        accountId: accounts[line.account], description: line.description, costCenter: line.costCenter, costUnit: line.costUnit,
+                        accountId: accounts.account(code: line.account, description: nil), description: line.description, costCenter: line.costCenter, costUnit: line.costUnit,
                         debit: line.debit, credit: line.credit,
                         original: NewLine.Original(
                             accountCode: line.account, accountDescription: line.description, costCenter: line.costCenter, costUnit: line.costUnit,

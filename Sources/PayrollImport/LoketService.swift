@@ -380,8 +380,9 @@ extension LoketService {
         }
     }
 
-    /// "Alles koppelen": a new administration for every unlinked payroll administration; returns how many.
-    public func linkAll(connectionId: ConnectionID, fiscalYear: Int) throws -> Int {
+    /// "Alles koppelen": every unlinked payroll administration with a journal profile gets an
+    /// administration (its former one, or a new one with the office's default chart).
+    public func linkAll(connectionId: ConnectionID, fiscalYear: Int) throws -> AppDatabase.LinkAllResult {
         try self.database.linkAllUnlinked(connectionId: connectionId, fiscalYear: fiscalYear, at: self.now())
     }
 

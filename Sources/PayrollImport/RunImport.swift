@@ -276,7 +276,7 @@ public struct RunImporter: Sendable {
         let lines = try await client.journalRunResults(id: run.id)
         let draft = try Self.draft(
             run: run, isDifference: Self.isDifference(run, in: runs), lines: lines, link: context.link, administrationId: administrationId,
-            sequence: sequence, settings: context.settings, accounts: context.accountsByCode
+            sequence: sequence, settings: context.settings, accounts: context.accounts
         )
         let stored = try await self.database.storeImportedDraft(draft, at: self.now())
         return ImportedRun(entryId: stored.entryId, created: stored.created)
@@ -295,7 +295,7 @@ public struct RunImporter: Sendable {
     /// The draft of one run, given the administration's settings and account codes (no I/O).
     static func draft(
         run: LoketJournalRun, isDifference: Bool, lines: [LoketJournalLine], link: LoketLinkRecord, administrationId: AdministrationID, sequence: Int,
-        settings: AdministrationSettings, accounts: [String: Int64]
+        settings: AdministrationSettings, accounts: AccountLookup
     ) throws -> NewDraft {
         if let problem = JournalLimits.problem(amounts: lines.map { ($0.debitCents, $0.creditCents) }) {
             throw ImportError.beyondLimits(problem)
@@ -309,7 +309,7 @@ public struct RunImporter: Sendable {
         let newLines = lines.map { line in
             let description = [line.generalLedgerAccount.description, line.payrollComponent?.description].compactMap { $0 }.joined(separator: " – ")
             return NewLine(
-                accountId: accounts[line.generalLedgerAccount.code],
+                accountId: accounts.account(code: line.generalLedgerAccount.code, description: line.generalLedgerAccount.description),
                 description: TextRules.cleaned(description, max: 200),
                 costCenter: line.costCenter?.code,
                 costUnit: line.costUnit?.code,

@@ -274,6 +274,7 @@ extension AppDatabase {
             }
             let record = try self.insertAccount(account, administrationId: administrationId, at: now, db)
             try self.audit(administrationId, "rekening", "toegevoegd", "\(record.number) \(record.name) (\(record.type))", now, db)
+            try self.resolveDraftAccounts(administrationId, now, db)
             return record
         }
     }
@@ -306,6 +307,7 @@ extension AppDatabase {
             record.updatedAt = now
             try record.update(db)
             try self.audit(administrationId, "rekening \(record.number)", "gewijzigd", changes.joined(separator: "; "), now, db)
+            try self.resolveDraftAccounts(administrationId, now, db)
             return record
         }
     }
@@ -323,6 +325,7 @@ extension AppDatabase {
             record.updatedAt = now
             try record.update(db)
             try self.audit(administrationId, "rekening \(record.number)", active ? "geactiveerd" : "gedeactiveerd", record.name, now, db)
+            try self.resolveDraftAccounts(administrationId, now, db)
             return record
         }
     }
@@ -343,23 +346,37 @@ extension AppDatabase {
                 _ = try self.insertAccount(account, administrationId: administrationId, at: now, db)
             }
             try self.audit(administrationId, "rekeningschema", "geïmporteerd", "\(accounts.count) rekeningen uit \(source)", now, db)
+            try self.resolveDraftAccounts(administrationId, now, db)
             return accounts.count
         }
     }
 
     /// Adds the starter chart's accounts that the administration does not have yet; returns how many.
     public func addStarterChart(administrationId: AdministrationID, at now: Date) throws -> Int {
+        try self.applyChart(StarterChart.accounts, to: [administrationId], source: "het standaardschema", at: now)[administrationId] ?? 0
+    }
+
+    /// Adds a chart's accounts to each administration that lacks their numbers (accounts it has
+    /// already stay as they are), and re-checks the drafts of each. All administrations or none:
+    /// one transaction. Returns how many accounts each administration received.
+    public func applyChart(_ accounts: [ChartAccount], to administrations: [AdministrationID], source: String, at now: Date) throws -> [AdministrationID: Int] {
         try self.writer.write { db in
-            try self.requireAdministration(administrationId, db)
-            let existing = try self.existingNumbers(StarterChart.accounts.map(\.number), administrationId: administrationId, db)
-            let missing = StarterChart.accounts.filter { !existing.contains($0.number) }
-            for account in missing {
-                _ = try self.insertAccount(account, administrationId: administrationId, at: now, db)
+            var added: [AdministrationID: Int] = [:]
+            for administrationId in administrations {
+                try self.requireAdministration(administrationId, db)
+                let existing = try self.existingNumbers(accounts.map(\.number), administrationId: administrationId, db)
+                var seen = existing
+                let missing = accounts.filter { seen.insert($0.number).inserted }
+                for account in missing {
+                    _ = try self.insertAccount(account, administrationId: administrationId, at: now, db)
+                }
+                if !missing.isEmpty {
+                    try self.audit(administrationId, "rekeningschema", "schema toegepast", "\(missing.count) rekeningen toegevoegd uit \(source)", now, db)
+                }
+                try self.resolveDraftAccounts(administrationId, now, db)
+                added[administrationId] = missing.count
             }
-            if !missing.isEmpty {
-                try self.audit(administrationId, "rekeningschema", "standaardschema geladen", "\(missing.count) rekeningen toegevoegd", now, db)
-            }
-            return missing.count
+            return added
         }
     }
 
@@ -376,7 +393,7 @@ extension AppDatabase {
         return all.intersection(numbers)
     }
 
-    private func insertAccount(_ account: ChartAccount, administrationId: AdministrationID, at now: Date, _ db: Database) throws -> LedgerAccountRecord {
+    func insertAccount(_ account: ChartAccount, administrationId: AdministrationID, at now: Date, _ db: Database) throws -> LedgerAccountRecord {
         var record = LedgerAccountRecord(
             id: nil,
             administrationId: administrationId,

@@ -115,22 +115,40 @@ extension AppDatabase {
         }
     }
 
-    /// Local account for each Loket code: same number first, else the remembered mapping.
-    public func accountsForLoketCodes(administrationId: AdministrationID, codes: Set<String>) throws -> [String: Int64] {
-        try self.writer.read { try self.accountIds(administrationId, codes, $0) }
+    /// The accounts imports and re-checks find Loket's accounts in (see `AccountLookup`).
+    public func accountLookup(administrationId: AdministrationID) throws -> AccountLookup {
+        try self.writer.read { try AccountLookup.read(administrationId, $0) }
     }
 
-    func accountIds(_ administrationId: AdministrationID, _ codes: Set<String>, _ db: Database) throws -> [String: Int64] {
-        var result: [String: Int64] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT loket_code, account_id FROM account_mappings WHERE administration_id = ?", arguments: [administrationId]) {
-            let code: String = row["loket_code"]
-            if codes.contains(code) { result[code] = row["account_id"] }
+    /// Gives every draft line of the administration whose account is still unknown the account
+    /// the lookup finds now, and says so in each draft's history. Run inside every change of
+    /// the chart or the mappings, so a draft never keeps a flag that no longer holds.
+    /// Returns the drafts that changed.
+    @discardableResult
+    func resolveDraftAccounts(_ administrationId: AdministrationID, _ now: Date, _ db: Database) throws -> Set<EntryID> {
+        let open = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT l.id, l.entry_id, l.original_account_code, l.original_account_description
+                FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+                WHERE e.administration_id = ? AND e.status = 'draft' AND l.account_id IS NULL AND l.original_account_code IS NOT NULL
+                """,
+            arguments: [administrationId]
+        )
+        guard !open.isEmpty else { return [] }
+        let lookup = try AccountLookup.read(administrationId, db)
+        var changed: [EntryID: Set<String>] = [:]
+        for row in open {
+            let code: String = row["original_account_code"]
+            guard let account = lookup.account(code: code, description: row["original_account_description"]) else { continue }
+            try db.execute(sql: "UPDATE journal_lines SET account_id = ? WHERE id = ?", arguments: [account, row["id"] as Int64])
+            changed[row["entry_id"], default: []].insert(code)
         }
-        for row in try Row.fetchAll(db, sql: "SELECT number, id FROM ledger_accounts WHERE administration_id = ?", arguments: [administrationId]) {
-            let number: String = row["number"]
-            if codes.contains(number) { result[number] = row["id"] }
+        for (entryId, codes) in changed {
+            try db.execute(sql: "UPDATE journal_entries SET version = version + 1 WHERE id = ?", arguments: [entryId])
+            try self.recordHistory(entryId, administrationId, "rekeningkoppeling", "Loket \(codes.sorted().joined(separator: ", ")) (onbekend)", "rekening gevonden", now, db)
         }
-        return result
+        return Set(changed.keys)
     }
 
     public struct MappingRow: Equatable, Sendable, FetchableRecord, Decodable {
@@ -191,8 +209,8 @@ extension AppDatabase {
         public let settings: AdministrationSettings
         /// Journal-run ids that have an entry already.
         public let importedRuns: Set<String>
-        /// Loket account code → account id (a remembered mapping, or an account with that number).
-        public let accountsByCode: [String: Int64]
+        /// Where Loket's accounts are found (a remembered mapping, or the same number and name).
+        public let accounts: AccountLookup
         /// From the cached company list (nil: not in it).
         public let hasJournalProfile: Bool?
     }
@@ -211,18 +229,12 @@ extension AppDatabase {
                 db, sql: "SELECT source_reference FROM journal_entries WHERE administration_id = ? AND source = 'loket' AND source_reference IS NOT NULL",
                 arguments: [administrationId]
             )
-            var accounts: [String: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT loket_code, account_id FROM account_mappings WHERE administration_id = ?", arguments: [administrationId]) {
-                accounts[row["loket_code"]] = row["account_id"]
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT number, id FROM ledger_accounts WHERE administration_id = ?", arguments: [administrationId]) {
-                accounts[row["number"]] = row["id"]
-            }
+            let accounts = try AccountLookup.read(administrationId, db)
             let profile = try Bool.fetchOne(
                 db, sql: "SELECT has_journal_profile FROM loket_payroll_administrations WHERE connection_id = ? AND payroll_administration_id = ?",
                 arguments: [link.connectionId, link.payrollAdministrationId]
             )
-            return ImportContext(link: link, settings: settings, importedRuns: imported, accountsByCode: accounts, hasJournalProfile: profile)
+            return ImportContext(link: link, settings: settings, importedRuns: imported, accounts: accounts, hasJournalProfile: profile)
         }
     }
 
@@ -424,27 +436,7 @@ extension AppDatabase {
     }
 
     private func applyMapping(_ administrationId: AdministrationID, _ code: String, _ accountId: Int64, _ now: Date, _ db: Database) throws -> Int {
-        let drafts = try EntryID.fetchAll(
-            db,
-            sql: """
-                SELECT DISTINCT l.entry_id FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
-                WHERE e.administration_id = ? AND e.status = 'draft' AND l.original_account_code = ? AND l.account_id IS NULL
-                """,
-            arguments: [administrationId, code]
-        )
-        try db.execute(
-            sql: """
-                UPDATE journal_lines SET account_id = ?
-                WHERE account_id IS NULL AND original_account_code = ?
-                  AND entry_id IN (SELECT id FROM journal_entries WHERE administration_id = ? AND status = 'draft')
-                """,
-            arguments: [accountId, code, administrationId]
-        )
-        for entryId in drafts {
-            try db.execute(sql: "UPDATE journal_entries SET version = version + 1 WHERE id = ?", arguments: [entryId])
-            try self.recordHistory(entryId, administrationId, "rekeningkoppeling", "Loket \(code) (onbekend)", "rekening toegewezen", now, db)
-        }
-        return drafts.count
+        try self.resolveDraftAccounts(administrationId, now, db).count
     }
 
     // MARK: - Booking and reversal
@@ -592,5 +584,43 @@ extension AppDatabase {
         try self.writer.read { db in
             try JournalEntryRecord.filter(Column("administration_id") == administrationId && Column("source") == source && Column("source_reference") == reference).fetchOne(db)
         }
+    }
+}
+
+/// Loket account → local account: the one rule for imports and for re-checking drafts. A
+/// remembered mapping (the user's own decision) first; else the account with the same number,
+/// when its name agrees with Loket's (`AccountMatching.namesAgree`). A number whose names differ
+/// is not matched silently: it waits on the unknown-accounts page for the user to confirm.
+public struct AccountLookup: Sendable {
+    public struct Account: Sendable, Equatable {
+        public let id: Int64
+        public let number: String
+        public let name: String
+        public let isActive: Bool
+    }
+
+    public let mappings: [String: Int64]
+    public let byNumber: [String: Account]
+
+    public init(mappings: [String: Int64], accounts: [Account]) {
+        self.mappings = mappings
+        self.byNumber = Dictionary(accounts.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func account(code: String, description: String?) -> Int64? {
+        if let mapped = self.mappings[code] { return mapped }
+        if let account = self.byNumber[code], AccountMatching.namesAgree(description, account.name) { return account.id }
+        return nil
+    }
+
+    static func read(_ administrationId: AdministrationID, _ db: Database) throws -> AccountLookup {
+        var mappings: [String: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT loket_code, account_id FROM account_mappings WHERE administration_id = ?", arguments: [administrationId]) {
+            mappings[row["loket_code"]] = row["account_id"]
+        }
+        let accounts = try Row.fetchAll(db, sql: "SELECT id, number, name, is_active FROM ledger_accounts WHERE administration_id = ?", arguments: [administrationId]).map {
+            Account(id: $0["id"], number: $0["number"], name: $0["name"], isActive: $0["is_active"])
+        }
+        return AccountLookup(mappings: mappings, accounts: accounts)
     }
 }

@@ -186,26 +186,68 @@ extension AppDatabase {
         }
     }
 
+    /// What "Alles koppelen" did.
+    public struct LinkAllResult: Equatable, Sendable {
+        public let linked: Int
+        /// Payroll administrations left alone because Loket has no journal profile for them
+        /// (nothing to import; linking them would only make empty administrations).
+        public let withoutJournalProfile: [String]
+    }
+
     /// Creates and links an administration for every unlinked payroll administration of the
-    /// connection, all in one transaction. Returns how many were linked.
-    public func linkAllUnlinked(connectionId: ConnectionID, fiscalYear: Int, at now: Date) throws -> Int {
+    /// connection that has a journal profile, all in one transaction; one that was linked before
+    /// goes back to its former administration.
+    public func linkAllUnlinked(connectionId: ConnectionID, fiscalYear: Int, at now: Date) throws -> LinkAllResult {
         try self.writer.write { db in
-            let ids = try String.fetchAll(
+            let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT p.payroll_administration_id FROM loket_payroll_administrations p
+                    SELECT p.payroll_administration_id, p.name, p.has_journal_profile, f.administration_id AS former
+                    FROM loket_payroll_administrations p
                     JOIN loket_employers e ON e.connection_id = p.connection_id AND e.employer_id = p.employer_id
+                    LEFT JOIN loket_former_links f ON f.payroll_administration_id = p.payroll_administration_id
+                      AND f.administration_id NOT IN (SELECT administration_id FROM loket_links)
                     WHERE p.connection_id = ? AND p.payroll_administration_id NOT IN (SELECT payroll_administration_id FROM loket_links)
                     ORDER BY e.name COLLATE NOCASE, p.name COLLATE NOCASE
                     """,
                 arguments: [connectionId]
             )
-            for id in ids {
-                let source = try self.cachedAdministration(connectionId, id, db)
-                let administration = try self.createAdministration(from: source, fiscalYear: fiscalYear, at: now, db)
+            var linked = 0
+            var skipped: [String] = []
+            for row in rows {
+                if row["has_journal_profile"] as Bool? == false {
+                    skipped.append(row["name"])
+                    continue
+                }
+                let source = try self.cachedAdministration(connectionId, row["payroll_administration_id"], db)
+                let administration: AdministrationRecord
+                if let former = row["former"] as AdministrationID?, let record = try AdministrationRecord.fetchOne(db, key: former) {
+                    administration = record
+                } else {
+                    administration = try self.createAdministration(from: source, fiscalYear: fiscalYear, at: now, db)
+                }
                 _ = try self.insertLink(source, administration: administration, connectionId: connectionId, at: now, db)
+                linked += 1
             }
-            return ids.count
+            return LinkAllResult(linked: linked, withoutJournalProfile: skipped)
+        }
+    }
+
+    /// The administration a payroll administration was linked to before (nil: never, or that
+    /// administration is linked to something else now).
+    public func formerAdministrations() throws -> [String: AdministrationID] {
+        try self.writer.read { db in
+            var result: [String: AdministrationID] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT payroll_administration_id, administration_id FROM loket_former_links
+                    WHERE administration_id NOT IN (SELECT administration_id FROM loket_links)
+                    """
+            ) {
+                result[row["payroll_administration_id"]] = row["administration_id"]
+            }
+            return result
         }
     }
 
@@ -214,6 +256,13 @@ extension AppDatabase {
         try self.writer.write { db in
             guard let link = try LoketLinkRecord.fetchOne(db, key: linkId) else { throw StorageError.linkNotFound }
             try LoketLinkRecord.deleteOne(db, key: linkId)
+            try db.execute(
+                sql: """
+                    INSERT INTO loket_former_links (payroll_administration_id, administration_id, unlinked_at) VALUES (?, ?, ?)
+                    ON CONFLICT(payroll_administration_id) DO UPDATE SET administration_id = excluded.administration_id, unlinked_at = excluded.unlinked_at
+                    """,
+                arguments: [link.payrollAdministrationId, link.administrationId, now]
+            )
             try self.auditEntry(
                 link.administrationId, "Loket-koppeling", "ontkoppeld",
                 "\(link.employerName) – \(link.payrollAdministrationName)", now, db
@@ -292,6 +341,7 @@ extension AppDatabase {
         )
         try record.insert(db)
         try self.auditEntry(record.id, "administratie", "aangemaakt", "\(code) \(name) (uit Loket)", now, db)
+        try self.applyDefaultChart(to: record.id!, now, db)
         return record
     }
 

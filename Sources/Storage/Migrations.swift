@@ -310,6 +310,25 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v7 the office's default chart and former Loket links") { db in
+            try db.execute(
+                sql: """
+                    -- The chart a new administration from the company list starts with: none, the
+                    -- starter chart, or the chart of one administration (gone: none).
+                    ALTER TABLE app_settings ADD COLUMN default_chart TEXT NOT NULL DEFAULT 'none'
+                        CHECK (default_chart IN ('none', 'starter', 'administration'));
+                    ALTER TABLE app_settings ADD COLUMN default_chart_administration_id INTEGER
+                        REFERENCES administrations(id) ON DELETE SET NULL;
+                    -- The administration a payroll administration was linked to before it was
+                    -- unlinked: relinking proposes it instead of a new (duplicate) one.
+                    CREATE TABLE loket_former_links (
+                        payroll_administration_id TEXT PRIMARY KEY,
+                        administration_id INTEGER NOT NULL REFERENCES administrations(id) ON DELETE CASCADE,
+                        unlinked_at DATETIME NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -126,6 +126,7 @@ func buildRouter(dependencies: AppDependencies, jobs: SyncJobs, origin: ServerOr
     DashboardController(pages: pages, jobs: jobs).addRoutes(to: router)
     AdministrationController(pages: pages).addRoutes(to: router)
     AccountController(pages: pages).addRoutes(to: router)
+    ChartSetupController(pages: pages).addRoutes(to: router)
     ConnectionController(pages: pages, loket: dependencies.loket, defaults: dependencies.loketDefaults, origin: origin).addRoutes(to: router)
     CompanyListController(pages: pages, loket: dependencies.loket).addRoutes(to: router)
     EntryController(pages: pages, importer: RunImporter(database: dependencies.database, loket: dependencies.loket, now: dependencies.now))

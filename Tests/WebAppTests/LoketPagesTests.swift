@@ -219,7 +219,7 @@ extension Harness {
             _ = try await h.connect()
             #expect(try await h.post("/loket/verbindingen/1/alles-koppelen", []).status == .seeOther)
             let links = try h.database.links().count
-            #expect(links == 6)
+            #expect(links == 5)  // six payroll administrations, one without journal profile
             h.simulator!.handle.revokeRefreshTokens()
             h.simulator!.handle.expireAccessTokens()
             let refresh = try await h.post("/loket/verbindingen/1/vernieuwen", [])
@@ -258,7 +258,7 @@ extension Harness {
             let credentials = try await h.tokenStore.credentials(for: 1)
             #expect(credentials?.accessToken == nil && credentials?.refreshToken == nil)
             #expect(credentials?.clientSecret == "demo-secret")
-            #expect(try h.database.links().count == 6)
+            #expect(try h.database.links().count == 5)
             #expect(try await h.get("/loket").body.contains("Verbinding verbroken"))
         }
     }
@@ -340,16 +340,19 @@ extension Harness {
         try await Harness.run(simulator: SandboxConfiguration(employers: 40)) { h in
             _ = try await h.connect()
             #expect(try await h.post("/loket/verbindingen/1/alles-koppelen", []).status == .seeOther)
+            let list = try await h.get("/loket/verbindingen/1")
+            #expect(list.body.contains("40 loonadministratie(s) gekoppeld"))
+            #expect(list.body.contains("Niet gekoppeld, want Loket heeft er geen journaalprofiel voor (er valt niets te importeren): Zorg Thuis."))
             let rows = try h.database.companyList(connectionId: 1).filter { $0.payrollAdministrationId != nil }
             #expect(rows.count == 41)
-            #expect(rows.allSatisfy { $0.linkId != nil })
+            #expect(rows.filter { $0.linkId == nil }.map(\.name) == ["Zorg Thuis"])
             let codes = try h.database.administrationSummaries().map(\.code)
-            #expect(Set(codes).count == 41)
+            #expect(Set(codes).count == 40)
             #expect(codes.contains("L5002") && codes.contains("L5003"))
             // Two administrations of one employer get distinct names.
             #expect(try h.database.administrationSummaries().contains { $0.name == "Installatiebedrijf Van Dijk B.V. – Van Dijk Oproepkrachten (4-weken)" })
             #expect(try await h.post("/loket/verbindingen/1/alles-koppelen", []).status == .seeOther)
-            #expect(try h.database.administrationSummaries().count == 41)
+            #expect(try h.database.administrationSummaries().count == 40)
         }
     }
 
@@ -364,7 +367,7 @@ extension Harness {
             let list = try await h.get("/loket/verbindingen/2")
             #expect(list.body.contains("(via een andere verbinding)"))
             #expect(try await h.post("/loket/verbindingen/2/alles-koppelen", []).status == .seeOther)
-            #expect(try h.database.links().count == 6)
+            #expect(try h.database.links().count == 5)  // the one without journal profile stays unlinked
         }
     }
 

@@ -13,6 +13,7 @@ import Testing
     static let examples: [Route] = [
         .dashboard, .launch, .health, .administrations, .newAdministration, .administration(7), .editAdministration(7), .accounts(7),
         .account(7, account: 8), .deactivateAccount(7, account: 8), .activateAccount(7, account: 8), .chartImport(7), .starterChart(7),
+        .unknownAccounts(7), .charts, .applyChart, .defaultChart, .copyMappings,
         .runs(7), .importRuns(7), .importRunAgain(7), .entries(7), .entry(7, entry: 8), .deleteDraft(7, entry: 8), .reverseEntry(7, entry: 8),
         .retryWriteBack(7, entry: 8), .mapLoketCode(7), .createAccountFromLoket(7), .settings(7), .payrollFile(7), .importPayrollFile(7),
         .journal(7), .accountCard(7, account: 8), .trialBalance(7), .periods(7), .closePeriod(7, period: 3), .reopenPeriod(7, period: 3),
@@ -25,7 +26,7 @@ import Testing
     static func covered(_ route: Route) -> Bool {
         switch route {
         case .dashboard, .launch, .health, .administrations, .newAdministration, .administration, .editAdministration, .accounts, .account,
-            .deactivateAccount, .activateAccount, .chartImport, .starterChart, .runs, .importRuns, .importRunAgain, .entries, .entry, .deleteDraft,
+            .deactivateAccount, .activateAccount, .chartImport, .starterChart, .unknownAccounts, .charts, .applyChart, .defaultChart, .copyMappings, .runs, .importRuns, .importRunAgain, .entries, .entry, .deleteDraft,
             .reverseEntry, .retryWriteBack, .mapLoketCode, .createAccountFromLoket, .settings, .payrollFile, .importPayrollFile, .journal,
             .accountCard, .trialBalance, .periods, .closePeriod, .reopenPeriod, .export, .loket, .connections, .connect, .pasteLogin, .pastedCode,
             .disconnect, .oauthCallback, .forwardPage, .forwardToLoket, .companies, .refreshCompanies, .link, .linkAll, .unlink, .sync,

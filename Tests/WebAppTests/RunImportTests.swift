@@ -31,6 +31,10 @@ extension Harness {
     func linkedWithStarterChart() async throws -> [String: AdministrationID] {
         _ = try await self.connect()
         #expect(try await self.post("/loket/verbindingen/1/alles-koppelen", []).status == .seeOther)
+        // "Alles koppelen" leaves the one without journal profile alone; linked by hand, it
+        // shows why nothing comes.
+        let single = [("payrollAdministrationId", Seed.careHome), ("administrationId", "nieuw")]
+        #expect(try await self.post("/loket/verbindingen/1/koppelen", single).status == .seeOther)
         var ids: [String: AdministrationID] = [:]
         for link in try self.database.links() {
             ids[link.payrollAdministrationId] = link.administrationId
@@ -230,9 +234,15 @@ extension Harness {
             #expect(page.body.contains("Loket-rekening 4050"))
             let refused = try await h.post(path, try Self.formFields(page.body) + [("action", "book")])
             #expect(refused.body.contains("Loket-rekening 4050 bestaat niet in deze administratie"))
-            // Also 1740 is in the starter chart, 4050 is not: map 4050 to 4900 and remember it.
+            // 4050 is not in the starter chart: map 4050 to 4900 and remember it.
             let other = try #require(try h.database.accounts(administrationId: bakery).first { $0.number == "4900" })
             #expect(try await h.post("/administraties/\(bakery)/rekeningkoppelingen", [("code", "4050"), ("accountId", String(other.id!)), ("returnTo", path)]).status == .seeOther)
+            // 1740 is, but under another name (Loket: "Te betalen kinderopvangbijdrage"; here:
+            // "Loonbeslag en overige inhoudingen te betalen"): never matched silently. Confirmed
+            // once, the choice is remembered like any mapping.
+            #expect(try h.database.unknownAccounts(administrationId: bakery).map(\.code) == ["1740"])
+            let same = try #require(try h.database.accounts(administrationId: bakery).first { $0.number == "1740" })
+            #expect(try await h.post("/administraties/\(bakery)/rekeningkoppelingen", [("code", "1740"), ("accountId", String(same.id!)), ("returnTo", path)]).status == .seeOther)
             #expect(try h.database.entryLines(entryId: entryId).allSatisfy { $0.accountId != nil })
             let booked = try await h.post(path, try Self.formFields(try await h.get(path).body) + [("action", "book")])
             #expect(booked.status == .seeOther)

@@ -30,7 +30,7 @@ import Testing
             fields = RunImportTests.replacing(fields, "account_0", with: "9999 <b>verkeerd</b>")
             let refused = try await h.post(path, fields + [("action", "save")])
             #expect(refused.status == .unprocessableContent)
-            #expect(refused.body.contains("Rekening \u{201C}9999\u{201D} bestaat niet in deze administratie"))
+            #expect(refused.body.contains("Rekening \u{201C}9999 &lt;b&gt;verkeerd&lt;/b&gt;\u{201D} bestaat niet in deze administratie"))
             #expect(refused.body.contains("value=\"9999 &lt;b&gt;verkeerd&lt;/b&gt;\""))
             #expect(try h.database.entryLines(entryId: entryId).first?.accountId == wage.id)
 

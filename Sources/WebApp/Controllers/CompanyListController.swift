@@ -28,6 +28,11 @@ struct CompanyListController {
         let rows = try self.pages.database.companyList(connectionId: connection.id!)
         let administrations = try self.pages.database.administrationSummaries()
         let linkedIds = Set(try self.pages.database.links().map(\.administrationId))
+        let formers = try self.pages.database.formerAdministrations()
+        let choiceById = Dictionary(
+            administrations.filter { !linkedIds.contains($0.id) }.map { ($0.id, CompanyListPage.Choice(id: $0.id, label: "\($0.code) – \($0.name)")) },
+            uniquingKeysWith: { first, _ in first }
+        )
         var employers: [CompanyListPage.Employer] = []
         var unlinked = 0
         var linked = 0
@@ -51,6 +56,7 @@ struct CompanyListController {
                     linkedElsewhere: row.linkId != nil && row.linkedConnectionId != connection.id,
                     linkId: row.linkId ?? 0,
                     unlink: .unlink(link: row.linkId ?? 0),
+                    former: formers[id].flatMap { former in choiceById[former] },
                     administrationId: row.administrationId ?? 0,
                     administrationCode: row.administrationCode ?? "",
                     administrationName: row.administrationName ?? ""
@@ -141,12 +147,17 @@ struct CompanyListController {
     /// POST /loket/verbindingen/:id/alles-koppelen — a new administration for every unlinked one, in one go.
     @Sendable func linkAll(_ request: Request, context: AppRequestContext) async throws -> Response {
         let connection = try self.pages.loketConnection(context)
-        let count = try self.loket.linkAll(connectionId: connection.id!, fiscalYear: self.currentYear())
-        let text =
-            count == 0
-            ? "Alle loonadministraties waren al gekoppeld."
-            : "\(count) loonadministratie(s) gekoppeld, elk aan een nieuwe administratie met de naam en het KvK-nummer uit Loket."
-        return self.pages.redirect(to: Route.companies(connection: connection.id!).path, flash: FlashMessage(count == 0 ? .info : .success, text), context: context)
+        let result = try self.loket.linkAll(connectionId: connection.id!, fiscalYear: self.currentYear())
+        var text =
+            result.linked == 0
+            ? "Er was niets meer te koppelen."
+            : "\(DutchFormat.count(result.linked)) loonadministratie(s) gekoppeld, elk aan een eigen administratie (de eerdere, of een nieuwe met de naam en het KvK-nummer uit Loket)."
+        if !result.withoutJournalProfile.isEmpty {
+            text += " Niet gekoppeld, want Loket heeft er geen journaalprofiel voor (er valt niets te importeren): \(result.withoutJournalProfile.joined(separator: ", ")). Koppel ze los als dat toch nodig is."
+        }
+        return self.pages.redirect(
+            to: Route.companies(connection: connection.id!).path, flash: FlashMessage(result.linked == 0 ? .info : .success, text), context: context
+        )
     }
 
     /// GET /loket/koppelingen/:id/ontkoppelen — asks for confirmation (pages work without JavaScript).

@@ -69,6 +69,7 @@ extension EntryController {
         var fieldErrors: [String: String] = [:]
         let storedById = Dictionary(stored.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let accountsByNumber = Dictionary(accounts.map { ($0.number.lowercased(), $0.id!) }, uniquingKeysWith: { first, _ in first })
+        let candidates = accounts.map { AccountSearch.Candidate(number: $0.number, name: $0.name, isActive: $0.isActive) }
         // The form carries every line of the entry plus the empty rows; anything else is not our page.
         let countText = form["line_count"].trimmedForInput
         let maxCount = JournalLimits.maxLinesPerEntry + Self.emptyRows
@@ -121,18 +122,30 @@ extension EntryController {
             let costUnit = form["cu_\(index)"].trimmedForInput
             if form["remove_\(index)"] == "1" { continue }
             if lineId == nil && accountText.isEmpty && debitText.isEmpty && creditText.isEmpty && lineDescription.isEmpty { continue }
-            // The account is typed (or picked from the list) as "number" or "number name".
+            // The account is typed (or picked from the list) as "number", "number name", or
+            // (part of) a name.
             let accountNumber = accountText.trimmedForInput.split(whereSeparator: \.isWhitespace).first.map(String.init)
+            var accountId = accountNumber.flatMap { accountsByNumber[$0.lowercased()] }
+            var accountProblem: String?
+            if accountId == nil, accountNumber != nil {
+                switch AccountSearch.find(accountText, in: candidates) {
+                case .found(let index): accountId = accounts[index].id
+                case .notFound:
+                    accountProblem = "Rekening \u{201C}\(accountText.trimmedForInput.prefix(60))\u{201D} bestaat niet in deze administratie. Typ een rekeningnummer of (een deel van) de naam."
+                case .ambiguous(let fits):
+                    accountProblem = "\u{201C}\(accountText.trimmedForInput.prefix(60))\u{201D} past bij meer rekeningen (\(fits.joined(separator: "; "))). Typ het rekeningnummer."
+                }
+            }
             var line = EditableLine(
-                lineId: lineId, accountId: accountNumber.flatMap { accountsByNumber[$0.lowercased()] }, description: lineDescription, costCenter: costCenter,
+                lineId: lineId, accountId: accountId, description: lineDescription, costCenter: costCenter,
                 costUnit: costUnit, debitText: debitText, creditText: creditText, original: lineId.flatMap { storedById[$0] }
             )
             let number = lines.count + 1
             if lineId != nil && line.original == nil {
                 line.errors["account"] = "Deze regel hoort niet bij deze boeking; laad de pagina opnieuw."
             }
-            if let accountNumber, line.accountId == nil {
-                line.errors["account"] = "Rekening \u{201C}\(accountNumber)\u{201D} bestaat niet in deze administratie. Typ een rekeningnummer uit de lijst."
+            if let accountProblem {
+                line.errors["account"] = accountProblem
                 line.accountText = String(accountText.trimmedForInput.prefix(120))
             }
             if line.accountId == nil && line.original?.originalAccountCode == nil && line.errors["account"] == nil {
@@ -297,7 +310,15 @@ extension EntryController {
             originalPrefix: entry.source == .file ? "Bestand" : "Loket",
             originalTotalsLabel: entry.source == .file ? "Het bestand bevatte" : "Loket stuurde",
             isDifferenceEntry: entry.isDifference,
-            unmapped: unmappedCodes.map { EntryPage.Unmapped(code: $0.0, description: $0.1, accounts: Self.options(accounts.filter(\.isActive), selected: nil)) },
+            unmapped: unmappedCodes.map { code, description in
+                let same = accounts.first { $0.number == code }
+                return EntryPage.Unmapped(
+                    code: code, description: description, accounts: Self.options(accounts.filter(\.isActive), selected: same?.id),
+                    balance: AccountMatching.proposedType(number: code) == .balance,
+                    numberExists: same != nil,
+                    localName: same?.name
+                )
+            },
             history: try self.pages.database.history(entryId: entry.id!).map {
                 EntryPage.HistoryRow(when: DutchFormat.dateTime($0.occurredAt), field: $0.field, old: $0.oldValue, new: $0.newValue)
             },

@@ -26,6 +26,12 @@ enum Route: Hashable, Sendable {
     case activateAccount(AdministrationID, account: Int64)
     case chartImport(AdministrationID)
     case starterChart(AdministrationID)
+    case unknownAccounts(AdministrationID)
+    // Charts for many administrations at once
+    case charts
+    case applyChart
+    case defaultChart
+    case copyMappings
     // Runs, drafts and booked entries
     case runs(AdministrationID)
     case importRuns(AdministrationID)
@@ -97,6 +103,11 @@ enum Route: Hashable, Sendable {
         case .activateAccount(let id, let account): return admin(id, .text("rekeningen"), .parameter("accountId", String(account)), .text("activeren"))
         case .chartImport(let id): return admin(id, .text("rekeningschema"), .text("import"))
         case .starterChart(let id): return admin(id, .text("rekeningschema"), .text("standaard"))
+        case .unknownAccounts(let id): return admin(id, .text("onbekende-rekeningen"))
+        case .charts: return [.text("rekeningschemas")]
+        case .applyChart: return [.text("rekeningschemas"), .text("toepassen")]
+        case .defaultChart: return [.text("rekeningschemas"), .text("standaard")]
+        case .copyMappings: return [.text("rekeningschemas"), .text("koppelingen-kopieren")]
         case .runs(let id): return admin(id, .text("runs"))
         case .importRuns(let id): return admin(id, .text("runs"), .text("import"))
         case .importRunAgain(let id): return admin(id, .text("runs"), .text("opnieuw"))

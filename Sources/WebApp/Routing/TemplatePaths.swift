@@ -18,6 +18,7 @@ extension Route: MustacheCustomRenderable {
 /// Routes without an id.
 enum AppPath: String, CaseIterable {
     case dashboard, administrations, newAdministration, loket, connections, sync, syncProgress, retrySync, cancelSync, syncSettings
+    case charts, applyChart, defaultChart, copyMappings
 
     var route: Route {
         switch self {
@@ -31,6 +32,10 @@ enum AppPath: String, CaseIterable {
         case .retrySync: .retrySync
         case .cancelSync: .cancelSync
         case .syncSettings: .syncSettings
+        case .charts: .charts
+        case .applyChart: .applyChart
+        case .defaultChart: .defaultChart
+        case .copyMappings: .copyMappings
         }
     }
 }
@@ -42,7 +47,7 @@ struct AppPaths: Sendable, MustacheParent {
 
 /// Routes of one administration.
 enum AdministrationPath: String, CaseIterable {
-    case administration, editAdministration, accounts, chartImport, starterChart, runs, importRuns, importRunAgain, entries
+    case administration, editAdministration, accounts, chartImport, starterChart, unknownAccounts, runs, importRuns, importRunAgain, entries
     case mapLoketCode, createAccountFromLoket, settings, payrollFile, importPayrollFile, journal, trialBalance, periods, export
 
     func route(_ id: AdministrationID) -> Route {
@@ -52,6 +57,7 @@ enum AdministrationPath: String, CaseIterable {
         case .accounts: .accounts(id)
         case .chartImport: .chartImport(id)
         case .starterChart: .starterChart(id)
+        case .unknownAccounts: .unknownAccounts(id)
         case .runs: .runs(id)
         case .importRuns: .importRuns(id)
         case .importRunAgain: .importRunAgain(id)

@@ -60,6 +60,11 @@ struct EntryPage: Sendable {
         let code: String
         let description: String
         let accounts: [Option]
+        /// The proposed type of a new account with this number (0–3 balance, 4–9 P&L).
+        let balance: Bool
+        /// An account with this number exists here under another name.
+        let numberExists: Bool
+        let localName: String?
     }
     struct HistoryRow: Sendable {
         let when: String

@@ -85,6 +85,8 @@ struct CompanyListPage: Sendable {
         let linkedElsewhere: Bool
         let linkId: Int64
         let unlink: Route
+        /// The administration it was linked to before, proposed when linking again.
+        let former: Choice?
         let administrationId: AdministrationID
         let administrationCode: String
         let administrationName: String
