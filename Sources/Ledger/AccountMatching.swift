@@ -17,8 +17,8 @@ public enum AccountMatching {
     }
 
     /// Whether two names plausibly mean the same account: the same words, one name's words
-    /// within the other's, or at least half of the words shared. An empty name agrees with
-    /// anything (a file without account names matches by number, as before).
+    /// within the other's, or more than half of the longer name's words shared. An empty name
+    /// agrees with anything (a file without account names matches by number, as before).
     ///
     /// `Te betalen kinderopvangbijdrage` and `Loonbeslag en overige inhoudingen te betalen`
     /// do not agree; `Lonen en salarissen` and `Lonen & salarissen` do.
@@ -27,7 +27,7 @@ public enum AccountMatching {
         if left.isEmpty || right.isEmpty { return true }
         if left.isSubset(of: right) || right.isSubset(of: left) { return true }
         let shared = left.intersection(right).count
-        return shared > 0 && shared * 2 >= max(left.count, right.count)
+        return shared * 2 > max(left.count, right.count)
     }
 
     /// How alike two names are, 0…1 (shared words over all words), for proposals.
