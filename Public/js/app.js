@@ -41,6 +41,48 @@
     window.setTimeout(poll, 400);
   }
 
+  // Sortable tables (`data-sortable`): a click on a header sorts the rows of the table by that
+  // column, again for the other way round. Amounts (1.234,56), dates (31-01-2026) and numbers
+  // sort as such; a row with `data-fixed` (subtotals) stays at the end, `data-fixed="top"` at the top.
+  function sortKey(text) {
+    var t = (text || "").trim();
+    var date = /^(\d{2})-(\d{2})-(\d{4})/.exec(t);
+    if (date) { return { n: Number(date[3] + date[2] + date[1]) }; }
+    var amount = t.replace(/[\s€]/g, "");
+    if (/^-?[\d.]+(,\d+)?$/.test(amount) && /\d/.test(amount)) { return { n: Number(amount.replace(/\./g, "").replace(",", ".")) }; }
+    return { s: t.toLocaleLowerCase("nl") };
+  }
+  document.querySelectorAll("table[data-sortable]").forEach(function (table) {
+    var head = table.tHead && table.tHead.rows[0];
+    if (!head) { return; }
+    Array.prototype.forEach.call(head.cells, function (th, column) {
+      if (th.hasAttribute("data-nosort")) { return; }
+      var button = document.createElement("button");
+      button.type = "button";
+      while (th.firstChild) { button.appendChild(th.firstChild); }
+      th.appendChild(button);
+      th.setAttribute("aria-sort", "none");
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(head.cells, function (other) { if (other.hasAttribute("aria-sort")) { other.setAttribute("aria-sort", "none"); } });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        Array.prototype.forEach.call(table.tBodies, function (body) {
+          var rows = Array.prototype.filter.call(body.rows, function (row) { return !row.hasAttribute("data-fixed"); });
+          rows.sort(function (a, b) {
+            var x = sortKey(a.cells[column] && a.cells[column].textContent), y = sortKey(b.cells[column] && b.cells[column].textContent);
+            var order = (x.n !== undefined && y.n !== undefined) ? x.n - y.n : String(x.s !== undefined ? x.s : x.n).localeCompare(String(y.s !== undefined ? y.s : y.n), "nl");
+            return ascending ? order : -order;
+          });
+          rows.forEach(function (row) { body.appendChild(row); });
+          var fixed = Array.prototype.filter.call(body.rows, function (row) { return row.hasAttribute("data-fixed"); });
+          fixed.forEach(function (row) { body.appendChild(row); });
+          fixed.filter(function (row) { return row.getAttribute("data-fixed") === "top"; }).reverse()
+            .forEach(function (row) { body.insertBefore(row, body.firstChild); });
+        });
+      });
+    });
+  });
+
   // Draft entries: debit and credit totals and the difference follow the typing. The server
   // computes the same on every save; this is only a preview.
   var entry = document.getElementById("entry-form");
@@ -61,16 +103,30 @@
     return (negative ? "-" : "") + euros + "," + rest;
   }
   function update() {
-    var debit = 0, credit = 0, valid = true;
-    entry.querySelectorAll("tbody tr").forEach(function (tr) {
+    var debit = 0, credit = 0, unreadable = [];
+    entry.querySelectorAll("tbody tr").forEach(function (tr, row) {
       var remove = tr.querySelector("input[name^=remove_]");
-      if (remove && remove.checked) { return; }
-      var d = cents((tr.querySelector("input[name^=debit_]") || {}).value);
-      var c = cents((tr.querySelector("input[name^=credit_]") || {}).value);
-      if (isNaN(d) || isNaN(c)) { valid = false; return; }
-      debit += d; credit += c;
+      var removed = remove && remove.checked;
+      ["debit_", "credit_"].forEach(function (side) {
+        var input = tr.querySelector("input[name^=" + side + "]");
+        if (!input) { return; }
+        var value = cents(input.value);
+        // An amount that is not one (12,3,4 or abc) is marked, never counted as something.
+        var bad = !removed && isNaN(value);
+        input.classList.toggle("unparseable", bad);
+        if (bad) { unreadable.push(row + 1); return; }
+        if (removed) { return; }
+        if (side === "debit_") { debit += value; } else { credit += value; }
+      });
     });
-    if (!valid) { return; }
+    var cell = document.getElementById("difference");
+    if (unreadable.length) {
+      document.getElementById("debit-total").textContent = "?";
+      document.getElementById("credit-total").textContent = "?";
+      cell.textContent = "Onleesbaar bedrag in regel " + unreadable.filter(function (v, i, a) { return a.indexOf(v) === i; }).join(", ") + " (bijvoorbeeld 1.234,56)";
+      cell.parentElement.className = "unbalanced";
+      return;
+    }
     document.getElementById("debit-total").textContent = dutch(debit);
     document.getElementById("credit-total").textContent = dutch(credit);
     var diff = debit - credit;

@@ -57,6 +57,10 @@ public enum BookingProblem: Equatable, Sendable {
     case bothSides(line: Int)
     case closedPeriod(year: Int, period: Int)
     case periodOutOfRange(period: Int)
+    /// The booking date is in another year than the entry's fiscal year.
+    case dateOutsideYear(date: CalendarDate, year: Int)
+    /// The booking date is in another month than the entry's period.
+    case dateOutsidePeriod(date: CalendarDate, period: Int)
     case alreadyBooked
     /// Too many lines, an amount out of range, or a total beyond what the ledger can hold.
     case beyondLimits(String)
@@ -73,6 +77,13 @@ public enum BookingProblem: Equatable, Sendable {
         case .closedPeriod(let year, let period): "Periode \(period) van \(year) is afgesloten."
         case .periodOutOfRange(let period): "Periode \(period) bestaat niet (kies 1 tot en met 13)."
         case .alreadyBooked: "Deze boeking is al geboekt."
+        case .dateOutsideYear(let date, let year):
+            "De boekdatum \(date.dutch) valt niet in boekjaar \(year). Kies een datum in \(year)."
+        case .dateOutsidePeriod(let date, let period):
+            period == 13
+                ? "De boekdatum \(date.dutch) valt niet in december, en periode 13 hoort bij december. Kies een datum in december of een andere periode."
+                : "De boekdatum \(date.dutch) valt in \(FiscalPeriods.monthNames[date.month - 1]), niet in periode \(period) (\(FiscalPeriods.monthNames[period - 1])). "
+                    + "Kies een datum in \(FiscalPeriods.monthNames[period - 1]) of zet de periode op \(date.month)."
         case .beyondLimits(let message): message
         }
     }
@@ -81,8 +92,12 @@ public enum BookingProblem: Equatable, Sendable {
 /// The accounting rules of an entry, free of I/O.
 public enum JournalRules {
     /// All problems that stop booking.
+    /// `date` and `rule`, when given, also check that the booking date lies in the entry's
+    /// year and (for calendar-month periods) in its period: a 31-01 booking in period 2 is named
+    /// with the fix.
     public static func bookingProblems(
-        lines: [EntryLine], isBooked: Bool, year: Int, period: Int, closedPeriods: Set<Int>
+        lines: [EntryLine], isBooked: Bool, year: Int, period: Int, closedPeriods: Set<Int>,
+        date: CalendarDate? = nil, rule: FinancialPeriodRule = .calendarMonth
     ) -> [BookingProblem] {
         var problems: [BookingProblem] = []
         if isBooked { problems.append(.alreadyBooked) }
@@ -103,6 +118,15 @@ public enum JournalRules {
         }
         if !(1...13).contains(period) { problems.append(.periodOutOfRange(period: period)) }
         if closedPeriods.contains(period) { problems.append(.closedPeriod(year: year, period: period)) }
+        if let date, (1...13).contains(period) {
+            if date.year != year {
+                problems.append(.dateOutsideYear(date: date, year: year))
+            } else if rule == .calendarMonth && period <= 12 && date.month != period {
+                problems.append(.dateOutsidePeriod(date: date, period: period))
+            } else if rule == .calendarMonth && period == 13 && date.month != 12 {
+                problems.append(.dateOutsidePeriod(date: date, period: period))
+            }
+        }
         return problems
     }
 

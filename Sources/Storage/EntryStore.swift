@@ -449,9 +449,12 @@ extension AppDatabase {
                 throw EntryError.notFound
             }
             let lines = try self.lines(entryId, db).map(\.entryLine)
+            let rule = try String.fetchOne(db, sql: "SELECT period_rule FROM administration_settings WHERE administration_id = ?", arguments: [administrationId])
+                .flatMap(FinancialPeriodRule.init(rawValue:)) ?? .calendarMonth
             let problems = JournalRules.bookingProblems(
                 lines: lines, isBooked: entry.isBooked, year: entry.fiscalYear, period: entry.period,
-                closedPeriods: try self.closedPeriods(administrationId, entry.fiscalYear, db)
+                closedPeriods: try self.closedPeriods(administrationId, entry.fiscalYear, db),
+                date: entry.date, rule: rule
             )
             guard problems.isEmpty else { throw EntryError.bookingRefused(problems) }
             if let problem = try self.administrationLimitProblem(administrationId, adding: lines, db) {

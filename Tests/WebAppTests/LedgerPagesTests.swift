@@ -34,8 +34,28 @@ import Testing
             let trial = try await h.get("/administraties/\(bakery)/proefbalans?jaar=2026")
             #expect(trial.body.contains("(sluit)"))
             #expect(try #require(trial.body.firstMatch(of: /id="tb-debit">([^<]+)</)).1 == debit)
+            // A real trial balance: balance sheet and P&L each with a subtotal, the balance split
+            // into debit and credit, the result; the CSV has the same totals to the cent.
+            #expect(trial.body.contains("Totaal balans") && trial.body.contains("Totaal winst en verlies"))
+            #expect(trial.body.contains("id=\"tb-result-to-date\">verlies "))
+            let toDate = try #require(trial.body.firstMatch(of: /id="tb-debit-to-date">([^<]+)</)).1
+            #expect(toDate == debit)
+            let csvLink = try #require(trial.body.firstMatch(of: /href="([^"]+)" id="tb-csv"/)).1.replacingOccurrences(of: "&amp;", with: "&")
+            let csv = try await h.get(String(csvLink))
+            #expect(csv.status == .ok && csv.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(csv.headers[.contentDisposition]?.contains("proefbalans-") == true)
+            let totalRow = try #require(csv.body.split(separator: "\r\n").first { $0.hasPrefix(";Totaal;") }).split(separator: ";", omittingEmptySubsequences: false)
+            let pageCents = debit.replacingOccurrences(of: ".", with: "")
+            #expect(totalRow[3] == pageCents && totalRow[4] == pageCents && totalRow[5] == pageCents && totalRow[6] == pageCents)
+            #expect(csv.body.contains(";Totaal balans;") && csv.body.contains(";Totaal winst en verlies;") && csv.body.contains(";Resultaat t/m;"))
+            // Balance debit total equals balance credit total (the balance sheet and P&L close together).
+            #expect(totalRow[7] == totalRow[8])
+            #expect(try await h.get("/administraties/\(bakery)/proefbalans?jaar=2026&formaat=pdf").status == .badRequest)
             let february = try await h.get("/administraties/\(bakery)/proefbalans?jaar=2026&periode=2")
-            #expect(february.body.contains("periode 2"))
+            #expect(february.body.contains("februari 2026"))
+            // A monthly administration has twelve periods with month names.
+            let periods = try await h.get("/administraties/\(bakery)/perioden?jaar=2026")
+            #expect(periods.body.contains("<td>maart</td>") && !periods.body.contains("data-period=\"13\""))
             let wages = try #require(try h.database.accounts(administrationId: bakery).first { $0.number == "4000" })
             let card = try await h.get("/administraties/\(bakery)/grootboek/rekening/\(wages.id!)?jaar=2026")
             #expect(card.status == .ok)
@@ -66,6 +86,25 @@ import Testing
             #expect(try h.database.auditEntries(administrationId: bakery).contains { $0.details == "Late correctie" })
             #expect(try await h.post(path, try RunImportTests.formFields(try await h.get(path).body) + [("action", "book")]).status == .seeOther)
             #expect(try await h.get("/administraties/\(bakery)/perioden/2/afsluiten").status == .notFound)
+        }
+    }
+
+    /// A booking date outside the entry's period is refused with the fix named.
+    @Test func aBookingDateOutsideItsPeriodIsRefusedWithTheFix() async throws {
+        try await Harness.run(simulator: SandboxConfiguration()) { h in
+            let ids = try await h.linkedWithStarterChart()
+            let bakery = ids[Seed.bakery]!
+            let entryId = try await h.importRun(bakery, Seed.run(admin: 1, 2))
+            let path = "/administraties/\(bakery)/boekingen/\(entryId)"
+            let fields = RunImportTests.replacing(try RunImportTests.formFields(try await h.get(path).body), "entryDate", with: "31-01-2026")
+            let refused = try await h.post(path, fields + [("action", "book")])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.body.contains("De boekdatum 31-01-2026 valt in januari, niet in periode 2 (februari). Kies een datum in februari of zet de periode op 1."))
+            #expect(try h.database.entry(id: entryId, administrationId: bakery)?.status == .draft)
+            // The refused page keeps what was typed; following the advice books it.
+            let fixed = RunImportTests.replacing(try RunImportTests.formFields(refused.body), "period", with: "1")
+            #expect(try await h.post(path, fixed + [("action", "book")]).status == .seeOther)
+            #expect(try h.database.entry(id: entryId, administrationId: bakery)?.period == 1)
         }
     }
 

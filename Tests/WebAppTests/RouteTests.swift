@@ -11,7 +11,7 @@ import Testing
 @Suite struct RouteTests {
     /// One example of every route (ids 7, 8; period 3).
     static let examples: [Route] = [
-        .dashboard, .launch, .health, .administrations, .newAdministration, .administration(7), .editAdministration(7), .accounts(7),
+        .dashboard, .launch, .health, .favicon, .administrations, .newAdministration, .administration(7), .editAdministration(7), .accounts(7),
         .account(7, account: 8), .deactivateAccount(7, account: 8), .activateAccount(7, account: 8), .chartImport(7), .starterChart(7),
         .unknownAccounts(7), .charts, .applyChart, .defaultChart, .copyMappings,
         .runs(7), .importRuns(7), .importRunAgain(7), .entries(7), .entry(7, entry: 8), .deleteDraft(7, entry: 8), .reverseEntry(7, entry: 8),
@@ -25,7 +25,7 @@ import Testing
     /// Fails to compile when a route is added without an example above.
     static func covered(_ route: Route) -> Bool {
         switch route {
-        case .dashboard, .launch, .health, .administrations, .newAdministration, .administration, .editAdministration, .accounts, .account,
+        case .dashboard, .launch, .health, .favicon, .administrations, .newAdministration, .administration, .editAdministration, .accounts, .account,
             .deactivateAccount, .activateAccount, .chartImport, .starterChart, .unknownAccounts, .charts, .applyChart, .defaultChart, .copyMappings, .runs, .importRuns, .importRunAgain, .entries, .entry, .deleteDraft,
             .reverseEntry, .retryWriteBack, .mapLoketCode, .createAccountFromLoket, .settings, .payrollFile, .importPayrollFile, .journal,
             .accountCard, .trialBalance, .periods, .closePeriod, .reopenPeriod, .export, .loket, .connections, .connect, .pasteLogin, .pastedCode,

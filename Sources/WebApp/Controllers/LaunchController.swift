@@ -11,6 +11,12 @@ struct LaunchController {
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get(.launch, use: self.launch)
         router.get(.health, use: self.health)
+        router.get(.favicon, use: self.favicon)
+    }
+
+    /// GET /favicon.ico — browsers ask for it on their own; the logo is the icon.
+    @Sendable func favicon(_ request: Request, context: AppRequestContext) async throws -> Response {
+        Response.redirect(to: "/static/images/logo.svg", type: .permanent)
     }
 
     /// GET /launch?token=… → session cookie, 303 to `/` (the token never stays in the address bar).

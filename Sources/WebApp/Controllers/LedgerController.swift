@@ -38,6 +38,7 @@ struct LedgerController {
         let year = try self.year(request, administration)
         let query = request.uri.queryParameters
         let period = try RequestNumber.period(query.get("periode"))
+        let count = try self.periodCount(id)
         let accountId = try RequestNumber.id(query.get("rekening"), invalid: "Ongeldige rekening")
         let source = query.get("bron").flatMap(EntrySource.init(rawValue:))
         let page = try RequestNumber.page(query.get("pagina"))
@@ -70,7 +71,9 @@ struct LedgerController {
             year: year,
             years: Self.years(around: administration.fiscalYear, selected: year),
             periods: [LedgerPage.Option(value: "", label: "alle perioden", selected: period == nil)]
-                + (1...13).map { LedgerPage.Option(value: String($0), label: "periode \($0)", selected: $0 == period) },
+                + FiscalPeriods.periods(count: count, used: period.map { [$0] } ?? []).map {
+                    LedgerPage.Option(value: String($0), label: FiscalPeriods.name($0, count: count), selected: $0 == period)
+                },
             accounts: [LedgerPage.Option(value: "", label: "alle rekeningen", selected: accountId == nil)]
                 + accounts.map { LedgerPage.Option(value: String($0.id!), label: "\($0.number) \($0.name)", selected: $0.id == accountId) },
             sources: [LedgerPage.Option(value: "", label: "alle bronnen", selected: source == nil)]
@@ -137,33 +140,95 @@ struct LedgerController {
         return self.pages.renderer.render("account_card", view)
     }
 
-    /// GET /administraties/:id/proefbalans — per account, the period and the year to date.
+    /// GET /administraties/:id/proefbalans — per account the period and the year to date, the
+    /// balance split into debit and credit, balance sheet and P&L with subtotals, the result;
+    /// `formaat=csv` downloads the same.
     @Sendable func trialBalance(_ request: Request, context: AppRequestContext) async throws -> Response {
         let administration = try self.pages.administration(context)
         let id = administration.id!
         let year = try self.year(request, administration)
         let period = try RequestNumber.period(request.uri.queryParameters.get("periode"))
+        let count = try self.periodCount(id)
         let rows = try self.pages.database.trialBalance(administrationId: id, year: year, period: period)
-        // Bounded by JournalLimits (at most 10^15 per side); checked all the same.
-        func sum(_ key: KeyPath<TrialBalanceRow, Int64>) throws -> Money { try Money.sum(rows.lazy.map { Money(cents: $0[keyPath: key]) }) }
-        let balances = try rows.map { try Money(cents: $0.debitToDateCents) - Money(cents: $0.creditToDateCents) }
+        let report = try TrialBalanceReport(
+            rows.map {
+                TrialBalanceReport.Account(
+                    accountId: $0.accountId, number: $0.number, name: $0.name, type: AccountType(rawValue: $0.type) ?? .balance,
+                    debit: Money(cents: $0.debitCents), credit: Money(cents: $0.creditCents),
+                    debitToDate: Money(cents: $0.debitToDateCents), creditToDate: Money(cents: $0.creditToDateCents)
+                )
+            }
+        )
+        let periodLabel = period.map { "\(FiscalPeriods.name($0, count: count)) \(year)" } ?? "heel \(year)"
+        if let format = request.uri.queryParameters.get("formaat") {
+            guard format == "csv" else { throw AppError.badRequest("Onbekend formaat \u{201C}\(format.prefix(20))\u{201D}: kies csv.") }
+            let title = "Proefbalans \(administration.code) \(administration.name) – \(periodLabel)"
+            let name = "proefbalans-\(administration.code)-\(year)\(period.map { "-\($0 < 10 ? "0" : "")\($0)" } ?? "").csv"
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
+                    .contentDisposition: "attachment; filename=\"\(name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })\"",
+                ],
+                body: .init(byteBuffer: ByteBuffer(string: report.csv(title: title)))
+            )
+        }
+        func amounts(_ label: String, _ t: TrialBalanceReport.Totals) -> TrialBalancePage.Amounts {
+            TrialBalancePage.Amounts(
+                label: label, debit: t.debit.dutch, credit: t.credit.dutch, debitToDate: t.debitToDate.dutch, creditToDate: t.creditToDate.dutch,
+                balanceDebit: t.balanceDebit.dutch, balanceCredit: t.balanceCredit.dutch
+            )
+        }
+        func blank(_ money: Money) -> String { money.isZero ? "" : money.dutch }
+        let used = Set(try self.pages.database.periodStates(administrationId: id, year: year).filter { $0.bookedEntries > 0 }.map(\.period))
+        var query = [("jaar", String(year)), ("formaat", "csv")]
+        if let period { query.insert(("periode", String(period)), at: 1) }
         let view = TrialBalancePage(
             layout: try self.layout("Proefbalans \(year)", administration, context),
-            administrationId: id, year: year, periodLabel: period.map { "periode \($0)" } ?? "heel \(year)",
+            administrationId: id, year: year, period: period.map(String.init) ?? "", periodLabel: periodLabel,
             periods: [LedgerPage.Option(value: "", label: "heel het jaar", selected: period == nil)]
-                + (1...13).map { LedgerPage.Option(value: String($0), label: "periode \($0)", selected: $0 == period) },
-            rows: zip(rows, balances).map { row, balance in
-                TrialBalancePage.Row(
-                    accountId: row.accountId, cardLink: .accountCard(id, account: row.accountId), number: row.number, name: row.name, type: row.type, debit: Money(cents: row.debitCents).dutch,
-                    credit: Money(cents: row.creditCents).dutch, debitToDate: Money(cents: row.debitToDateCents).dutch,
-                    creditToDate: Money(cents: row.creditToDateCents).dutch, balanceToDate: balance.dutch
+                + FiscalPeriods.periods(count: count, used: used).map { LedgerPage.Option(value: String($0), label: FiscalPeriods.name($0, count: count), selected: $0 == period) },
+            sections: report.sections.map { section in
+                TrialBalancePage.Section(
+                    title: section.type == .balance ? "Balans" : "Winst en verlies",
+                    rows: section.accounts.map { row in
+                        TrialBalancePage.Row(
+                            accountId: row.accountId, cardLink: .accountCard(id, account: row.accountId), number: row.number, name: row.name,
+                            type: row.type.rawValue, debit: blank(row.debit), credit: blank(row.credit), debitToDate: blank(row.debitToDate),
+                            creditToDate: blank(row.creditToDate), balanceDebit: blank(row.balanceDebit), balanceCredit: blank(row.balanceCredit)
+                        )
+                    },
+                    subtotal: amounts(section.type == .balance ? "Totaal balans" : "Totaal winst en verlies", section.totals)
                 )
             },
-            debitTotal: try sum(\.debitCents).dutch, creditTotal: try sum(\.creditCents).dutch,
-            debitToDateTotal: try sum(\.debitToDateCents).dutch, creditToDateTotal: try sum(\.creditToDateCents).dutch,
-            reconciles: try sum(\.debitCents) == sum(\.creditCents) && sum(\.debitToDateCents) == sum(\.creditToDateCents)
+            hasRows: !rows.isEmpty,
+            total: amounts("Totaal", report.totals),
+            periodResult: Self.result(report.periodResult), resultToDate: Self.result(report.resultToDate),
+            reconciles: report.reconciles,
+            csvLink: Route.trialBalance(id).path(query: query)
         )
         return self.pages.renderer.render("trial_balance", view)
+    }
+
+    /// The periods of the year the administration has (12 or 13; 13 also when something is booked or closed in it).
+    func periodRows(_ id: AdministrationID, year: Int) throws -> [PeriodState] {
+        let count = try self.periodCount(id)
+        let states = try self.pages.database.periodStates(administrationId: id, year: year)
+        let used = Set(states.filter { $0.bookedEntries > 0 || $0.closed }.map(\.period))
+        let shown = Set(FiscalPeriods.periods(count: count, used: used))
+        return states.filter { shown.contains($0.period) }
+    }
+
+    /// "winst 1.234,56", "verlies 1.234,56" or "0,00".
+    static func result(_ money: Money) -> String {
+        money.isZero ? "0,00" : (money.cents > 0 ? "winst " : "verlies ") + money.magnitude.dutch
+    }
+
+    /// 12 periods, or 13 for an administration that books by 4-weekly payroll period.
+    func periodCount(_ id: AdministrationID) throws -> Int {
+        let settings = try self.pages.database.settings(administrationId: id)
+        let kind = PayrollPeriodKind(dutch: try self.pages.database.link(administrationId: id)?.periodType)
+        return FiscalPeriods.count(rule: settings.periodRule, payroll: kind)
     }
 
     /// GET /administraties/:id/perioden
@@ -174,11 +239,12 @@ struct LedgerController {
 
     private func periodsPage(_ administration: AdministrationRecord, year: Int, error: String?, context: AppRequestContext, status: HTTPResponse.Status) throws -> Response {
         let id = administration.id!
+        let count = try self.periodCount(id)
         let view = PeriodsPage(
             layout: try self.layout("Perioden \(year)", administration, context),
             administrationId: id, year: year,
-            rows: try self.pages.database.periodStates(administrationId: id, year: year).map {
-                PeriodsPage.Row(period: $0.period, closed: $0.closed, closedAt: $0.closedAt.map(DutchFormat.dateTime), entries: $0.bookedEntries,
+            rows: try self.periodRows(id, year: year).map {
+                PeriodsPage.Row(period: $0.period, name: FiscalPeriods.name($0.period, count: count), closed: $0.closed, closedAt: $0.closedAt.map(DutchFormat.dateTime), entries: $0.bookedEntries,
                     close: .closePeriod(id, period: $0.period), reopen: .reopenPeriod(id, period: $0.period)
                 )
             },

@@ -10,7 +10,7 @@ struct SessionMiddleware: RouterMiddleware {
     let origin: ServerOrigin
 
     static func isPublic(_ path: String) -> Bool {
-        path == Route.launch.path || path == Route.health.path || path == Route.oauthCallback.path || path.hasPrefix("/static/") || path == "/favicon.ico"
+        path == Route.launch.path || path == Route.health.path || path == Route.oauthCallback.path || path.hasPrefix("/static/") || path == Route.favicon.path
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -15,6 +15,7 @@ enum Route: Hashable, Sendable {
     case dashboard
     case launch
     case health
+    case favicon
     // Administrations and their chart
     case administrations
     case newAdministration
@@ -93,6 +94,7 @@ enum Route: Hashable, Sendable {
         case .dashboard: return []
         case .launch: return [.text("launch")]
         case .health: return [.text("health")]
+        case .favicon: return [.text("favicon.ico")]
         case .administrations: return [.text("administraties")]
         case .newAdministration: return [.text("administraties"), .text("nieuw")]
         case .administration(let id): return admin(id)

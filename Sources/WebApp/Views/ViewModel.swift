@@ -88,6 +88,8 @@ extension AccountCardPage: ViewModel {}
 extension AccountCardPage.Line: ViewModel {}
 extension TrialBalancePage: ViewModel {}
 extension TrialBalancePage.Row: ViewModel {}
+extension TrialBalancePage.Amounts: ViewModel {}
+extension TrialBalancePage.Section: ViewModel {}
 extension PeriodsPage: ViewModel {}
 extension PeriodsPage.Row: ViewModel {}
 extension PayrollFilePage: ViewModel {}

@@ -82,25 +82,43 @@ struct TrialBalancePage: Sendable {
         let credit: String
         let debitToDate: String
         let creditToDate: String
-        let balanceToDate: String
+        let balanceDebit: String
+        let balanceCredit: String
+    }
+    struct Amounts: Sendable {
+        let label: String
+        let debit: String
+        let credit: String
+        let debitToDate: String
+        let creditToDate: String
+        let balanceDebit: String
+        let balanceCredit: String
+    }
+    struct Section: Sendable {
+        let title: String
+        let rows: [Row]
+        let subtotal: Amounts
     }
     let layout: Layout
     let administrationId: AdministrationID
     let year: Int
+    let period: String
     let periodLabel: String
     let periods: [LedgerPage.Option]
-    let rows: [Row]
-    let debitTotal: String
-    let creditTotal: String
-    let debitToDateTotal: String
-    let creditToDateTotal: String
+    let sections: [Section]
+    let hasRows: Bool
+    let total: Amounts
+    let periodResult: String
+    let resultToDate: String
     let reconciles: Bool
+    let csvLink: String
 }
 
 /// Periods of a year: close and reopen.
 struct PeriodsPage: Sendable {
     struct Row: Sendable {
         let period: Int
+        let name: String
         let closed: Bool
         let closedAt: String?
         let entries: Int
