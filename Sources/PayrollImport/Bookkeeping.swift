@@ -61,9 +61,22 @@ public struct Bookkeeping: Sendable {
         try self.database.deleteDraft(entryId: entryId, administrationId: administrationId, at: self.now())
     }
 
-    /// Corrects a booked entry by a mirrored, booked entry linked to it.
-    public func reverse(entryId: EntryID, administrationId: AdministrationID) throws -> JournalEntryRecord {
-        try self.database.reverse(entryId: entryId, administrationId: administrationId, at: self.now())
+    /// Corrects a booked entry by a mirrored, booked entry linked to it: in the entry's own
+    /// period, or in `into` (the proposal below) when that one is closed.
+    public func reverse(entryId: EntryID, administrationId: AdministrationID, into target: (period: Int, date: CalendarDate)? = nil) throws -> JournalEntryRecord {
+        try self.database.reverse(entryId: entryId, administrationId: administrationId, into: target, at: self.now())
+    }
+
+    /// Where a reversal goes when the entry's own period is closed: the first open period after
+    /// it in the same year (else the first open one at all), on the last day of that month.
+    /// Nil when the entry's period is open (the reversal goes there) or every period is closed.
+    public func reversalProposal(for entry: JournalEntryRecord, periods count: Int) throws -> (period: Int, date: CalendarDate)? {
+        let id = entry.administrationId
+        let closed = try self.database.closedPeriods(administrationId: id, year: entry.fiscalYear)
+        guard closed.contains(entry.period) else { return nil }
+        let all = Array(1...max(count, entry.period))
+        guard let period = all.first(where: { $0 > entry.period && !closed.contains($0) }) ?? all.first(where: { !closed.contains($0) }) else { return nil }
+        return (period, CalendarDate.lastDay(ofMonth: min(period, 12), year: entry.fiscalYear))
     }
 
     /// Remembers that a Loket code means this account and applies it to the drafts; returns how many drafts changed.

@@ -475,7 +475,9 @@ extension AppDatabase {
     }
 
     /// Reverses a booked entry: a new booked entry with every line mirrored, linked to it.
-    public func reverse(entryId: EntryID, administrationId: AdministrationID, at now: Date) throws -> JournalEntryRecord {
+    /// Reverses a booked entry in its own period, or — when that period is closed — in the
+    /// period and on the date given (`into`), checked like any booking.
+    public func reverse(entryId: EntryID, administrationId: AdministrationID, into target: (period: Int, date: CalendarDate)? = nil, at now: Date) throws -> JournalEntryRecord {
         try self.writer.write { db in
             guard let original = try JournalEntryRecord.filter(Column("id") == entryId && Column("administration_id") == administrationId).fetchOne(db) else {
                 throw EntryError.notFound
@@ -485,14 +487,26 @@ extension AppDatabase {
             let lines = try self.lines(entryId, db)
             guard let date = original.date else { throw EntryError.notFound }
             let closed = try self.closedPeriods(administrationId, original.fiscalYear, db)
-            if closed.contains(original.period) { throw EntryError.bookingRefused([.closedPeriod(year: original.fiscalYear, period: original.period)]) }
+            var (period, entryDate) = (original.period, date)
+            if let target {
+                let rule = try String.fetchOne(db, sql: "SELECT period_rule FROM administration_settings WHERE administration_id = ?", arguments: [administrationId])
+                    .flatMap(FinancialPeriodRule.init(rawValue:)) ?? .calendarMonth
+                let problems = JournalRules.bookingProblems(
+                    lines: JournalRules.reversed(lines.map(\.entryLine)), isBooked: false, year: original.fiscalYear, period: target.period,
+                    closedPeriods: closed, date: target.date, rule: rule
+                )
+                guard problems.isEmpty else { throw EntryError.bookingRefused(problems) }
+                (period, entryDate) = target
+            } else if closed.contains(original.period) {
+                throw EntryError.bookingRefused([.closedPeriod(year: original.fiscalYear, period: original.period)])
+            }
             if let problem = try self.administrationLimitProblem(administrationId, adding: lines.map(\.entryLine), db) {
                 throw EntryError.bookingRefused([.beyondLimits(problem)])
             }
             var reversal = JournalEntryRecord(
                 id: nil, administrationId: administrationId, status: .draft, source: .reversal, sourceReference: nil, sourceSequence: 1,
                 description: String("Terugboeking van \(original.fiscalYear)-\(original.number ?? 0): \(original.description)".prefix(200)),
-                entryDate: date.iso, fiscalYear: original.fiscalYear, period: original.period, number: nil, isDifference: original.isDifference,
+                entryDate: entryDate.iso, fiscalYear: original.fiscalYear, period: period, number: nil, isDifference: original.isDifference,
                 payrollYear: original.payrollYear, payrollPeriod: original.payrollPeriod, loketRunSequence: original.loketRunSequence,
                 loketPayrollRunId: original.loketPayrollRunId, loketDebitCents: nil, loketCreditCents: nil, reversesEntryId: entryId,
                 version: 1, bookedAt: nil, createdAt: now, updatedAt: now

@@ -108,6 +108,30 @@ import Testing
         }
     }
 
+    /// A booked entry in a closed period is reversed in the first open period after it, as
+    /// proposed on its page; a period chosen otherwise is checked like any booking.
+    @Test func aReversalIntoAClosedPeriodGoesToTheFirstOpenOne() async throws {
+        try await Harness.run(simulator: SandboxConfiguration()) { h in
+            let bakery = try await self.bookedBakery(h)
+            let entry = try #require(try h.database.entries(administrationId: bakery).first { $0.period == 2 && $0.isBooked })
+            let path = "/administraties/\(bakery)/boekingen/\(entry.id!)"
+            for period in [2, 3] { #expect(try await h.post("/administraties/\(bakery)/perioden/\(period)/afsluiten", [("jaar", "2026")]).status == .seeOther) }
+            let page = try await h.get(path)
+            #expect(page.body.contains("Periode februari 2026 is afgesloten. De terugboeking komt in de eerste open periode: april 2026, op 30-04-2026."))
+            // Into the closed period itself: refused with the reason, nothing booked.
+            let refused = try await h.post("\(path)/terugboeken", [("confirmed", "1"), ("period", "3"), ("entryDate", "31-03-2026")])
+            #expect(refused.status == .seeOther)
+            #expect(try await h.get(path).body.contains("Periode 3 van 2026 is afgesloten."))
+            #expect(try h.database.entries(administrationId: bakery).contains { $0.reversesEntryId == entry.id } == false)
+            #expect(try await h.post("\(path)/terugboeken", [("confirmed", "1"), ("period", "99"), ("entryDate", "x")]).status == .badRequest)
+            // As proposed.
+            let done = try await h.post("\(path)/terugboeken", [("confirmed", "1"), ("period", "4"), ("entryDate", "30-04-2026")])
+            #expect(done.status == .seeOther)
+            let reversal = try #require(try h.database.entries(administrationId: bakery).first { $0.reversesEntryId == entry.id })
+            #expect(reversal.isBooked && reversal.period == 4 && reversal.entryDate == "2026-04-30")
+        }
+    }
+
     @Test func exportsDownloadAndMissingCompanyDataIsNamed() async throws {
         try await Harness.run(simulator: SandboxConfiguration()) { h in
             let bakery = try await self.bookedBakery(h)

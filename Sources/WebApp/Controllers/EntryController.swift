@@ -246,8 +246,18 @@ struct EntryController {
         guard context.postedForm["confirmed"] == "1" else {
             return self.pages.redirect(to: path, flash: FlashMessage(.info, "Bevestig de terugboeking."), context: context)
         }
+        // Into another period only as proposed on the page (the entry's own one is closed); both
+        // are checked again when booking.
+        var target: (period: Int, date: CalendarDate)?
+        let form = context.postedForm
+        if form.has("period") {
+            guard let period = try RequestNumber.period(form["period"]), let date = try? CalendarDate.parse(form["entryDate"]) else {
+                throw AppError.badRequest("Ongeldige periode of datum voor de terugboeking.")
+            }
+            target = (period, date)
+        }
         do {
-            let reversal = try self.pages.bookkeeping.reverse(entryId: entry.id!, administrationId: id)
+            let reversal = try self.pages.bookkeeping.reverse(entryId: entry.id!, administrationId: id, into: target)
             return self.pages.redirect(
                 to: Route.entry(id, entry: reversal.id!).path,
                 flash: FlashMessage(.success, "Teruggeboekt als \(reversal.fiscalYear)-\(reversal.number!). De run kan nu desgewenst opnieuw worden geïmporteerd."),

@@ -273,6 +273,8 @@ extension EntryController {
         let writeback = try self.pages.database.writebacks(entryId: entry.id!).first
         let loketDebit = entry.loketDebitCents.map { Money(cents: $0) }
         let loketCredit = entry.loketCreditCents.map { Money(cents: $0) }
+        let canReverse = entry.isBooked && reversal == nil && entry.reversesEntryId == nil
+        let proposal = canReverse ? try self.pages.bookkeeping.reversalProposal(for: entry, periods: try self.pages.periodCount(id)) : nil
         let page = EntryPage(
             layout: try self.pages.layout(
                 entry.isBooked ? "Boeking \(entry.fiscalYear)-\(entry.number ?? 0)" : "Concept loonjournaalpost",
@@ -324,7 +326,15 @@ extension EntryController {
             },
             reversedBy: reversal.map { EntryPage.EntryLink(id: $0.id!, link: .entry(id, entry: $0.id!), label: "\($0.fiscalYear)-\($0.number ?? 0)") },
             reverses: reverses.map { EntryPage.EntryLink(id: $0.id!, link: .entry(id, entry: $0.id!), label: "\($0.fiscalYear)-\($0.number ?? 0)") },
-            canReverse: entry.isBooked && reversal == nil && entry.reversesEntryId == nil,
+            canReverse: canReverse,
+            reversalProposal: proposal.map { proposal in
+                let count = (try? self.pages.periodCount(id)) ?? 12
+                let closedName = FiscalPeriods.name(entry.period, count: count)
+                let openName = FiscalPeriods.name(proposal.period, count: count)
+                let text =
+                    "Periode \(closedName) \(entry.fiscalYear) is afgesloten. De terugboeking komt in de eerste open periode: \(openName) \(entry.fiscalYear), op \(proposal.date.dutch)."
+                return EntryPage.ReversalProposal(period: String(proposal.period), date: proposal.date.dutch, text: text)
+            },
             writeback: writeback?.message,
             writebackFailed: writeback.map { !$0.succeeded } ?? false,
             canImportAgain: reversal != nil && entry.source == .loket,

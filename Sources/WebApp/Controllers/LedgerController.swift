@@ -38,7 +38,7 @@ struct LedgerController {
         let year = try self.year(request, administration)
         let query = request.uri.queryParameters
         let period = try RequestNumber.period(query.get("periode"))
-        let count = try self.periodCount(id)
+        let count = try self.pages.periodCount(id)
         let accountId = try RequestNumber.id(query.get("rekening"), invalid: "Ongeldige rekening")
         let source = query.get("bron").flatMap(EntrySource.init(rawValue:))
         let page = try RequestNumber.page(query.get("pagina"))
@@ -148,7 +148,7 @@ struct LedgerController {
         let id = administration.id!
         let year = try self.year(request, administration)
         let period = try RequestNumber.period(request.uri.queryParameters.get("periode"))
-        let count = try self.periodCount(id)
+        let count = try self.pages.periodCount(id)
         let rows = try self.pages.database.trialBalance(administrationId: id, year: year, period: period)
         let report = try TrialBalanceReport(
             rows.map {
@@ -212,7 +212,7 @@ struct LedgerController {
 
     /// The periods of the year the administration has (12 or 13; 13 also when something is booked or closed in it).
     func periodRows(_ id: AdministrationID, year: Int) throws -> [PeriodState] {
-        let count = try self.periodCount(id)
+        let count = try self.pages.periodCount(id)
         let states = try self.pages.database.periodStates(administrationId: id, year: year)
         let used = Set(states.filter { $0.bookedEntries > 0 || $0.closed }.map(\.period))
         let shown = Set(FiscalPeriods.periods(count: count, used: used))
@@ -224,12 +224,6 @@ struct LedgerController {
         money.isZero ? "0,00" : (money.cents > 0 ? "winst " : "verlies ") + money.magnitude.dutch
     }
 
-    /// 12 periods, or 13 for an administration that books by 4-weekly payroll period.
-    func periodCount(_ id: AdministrationID) throws -> Int {
-        let settings = try self.pages.database.settings(administrationId: id)
-        let kind = PayrollPeriodKind(dutch: try self.pages.database.link(administrationId: id)?.periodType)
-        return FiscalPeriods.count(rule: settings.periodRule, payroll: kind)
-    }
 
     /// GET /administraties/:id/perioden
     @Sendable func periods(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -239,7 +233,7 @@ struct LedgerController {
 
     private func periodsPage(_ administration: AdministrationRecord, year: Int, error: String?, context: AppRequestContext, status: HTTPResponse.Status) throws -> Response {
         let id = administration.id!
-        let count = try self.periodCount(id)
+        let count = try self.pages.periodCount(id)
         let view = PeriodsPage(
             layout: try self.layout("Perioden \(year)", administration, context),
             administrationId: id, year: year,

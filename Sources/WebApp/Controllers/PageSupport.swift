@@ -83,3 +83,12 @@ extension PageSupport {
         return connection
     }
 }
+
+extension PageSupport {
+    /// 12 periods, or 13 for an administration that books by 4-weekly payroll period.
+    func periodCount(_ id: AdministrationID) throws -> Int {
+        let settings = try self.database.settings(administrationId: id)
+        let kind = PayrollPeriodKind(dutch: try self.database.link(administrationId: id)?.periodType)
+        return FiscalPeriods.count(rule: settings.periodRule, payroll: kind)
+    }
+}

@@ -75,7 +75,14 @@ enum EntryLinesHTML {
         return html.html
     }
 
+    /// A booked entry is immutable: its values are text, not boxes that look editable.
     private static func input(_ html: inout SafeHTML.Builder, _ prefix: StaticString, _ index: String, _ value: String, extra: StaticString, readonly: Bool) {
+        if readonly {
+            html.markup("<td><span class=\"booked-text\">")
+            html.text(value)
+            html.markup("</span></td>\n        ")
+            return
+        }
         html.markup("<td><input name=\"")
         html.markup(prefix)
         html.text(index)
@@ -88,6 +95,12 @@ enum EntryLinesHTML {
     }
 
     private static func amount(_ html: inout SafeHTML.Builder, _ prefix: StaticString, _ index: String, _ value: String, error: String?, readonly: Bool) {
+        if readonly {
+            html.markup("<td class=\"num\">")
+            html.text(value)
+            html.markup("</td>\n        ")
+            return
+        }
         html.markup("<td class=\"num\"><input name=\"")
         html.markup(prefix)
         html.text(index)

@@ -76,6 +76,7 @@ extension EntryPage: ViewModel {}
 extension EntryPage.Unmapped: ViewModel {}
 extension EntryPage.HistoryRow: ViewModel {}
 extension EntryPage.EntryLink: ViewModel {}
+extension EntryPage.ReversalProposal: ViewModel {}
 extension MappingsPage: ViewModel {}
 extension MappingsPage.Row: ViewModel {}
 extension EntriesPage: ViewModel {}

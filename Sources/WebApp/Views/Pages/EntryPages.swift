@@ -111,12 +111,19 @@ struct EntryPage: Sendable {
     let reversedBy: EntryLink?
     let reverses: EntryLink?
     let canReverse: Bool
+    /// Where the reversal goes when the entry's own period is closed.
+    let reversalProposal: ReversalProposal?
     let writeback: String?
     let writebackFailed: Bool
     let canImportAgain: Bool
     let sourceReference: String
     let conflict: Bool
 
+    struct ReversalProposal: Sendable {
+        let period: String
+        let date: String
+        let text: String
+    }
     struct EntryLink: Sendable {
         let id: EntryID
         let link: Route
