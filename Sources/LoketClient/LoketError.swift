@@ -21,6 +21,16 @@ public enum LoketError: Error, Equatable, Sendable {
     /// The response was not the JSON we expect (names the endpoint and the field).
     case malformed(endpoint: String, detail: String)
 
+    /// What an endpoint is about, in Dutch, for messages without addresses or status codes.
+    static func readable(_ endpoint: String) -> String {
+        let path = endpoint.lowercased()
+        if path.contains("journalruns") { return "bij de journaalruns" }
+        if path.contains("payrolladministrations") { return "bij de loonadministraties" }
+        if path.contains("employers") { return "bij de werkgevers" }
+        if path.contains("token") { return "bij het aanmelden" }
+        return "bij dit onderdeel"
+    }
+
     /// A Dutch text for the bookkeeper: what happened and what to do.
     public var explanation: String {
         switch self {
@@ -40,8 +50,8 @@ public enum LoketError: Error, Equatable, Sendable {
             }
         case .unauthorized(let endpoint):
             "Loket accepteert de aanmelding niet (401 bij \(endpoint)). Kies \u{2018}Opnieuw verbinden\u{2019}."
-        case .forbidden(let endpoint, let message):
-            "Loket weigert toegang (403 bij \(endpoint))\(message.map { ": \u{201C}\($0)\u{201D}" } ?? ""). "
+        case .forbidden(let endpoint, _):
+            "Loket weigert de toegang (\(Self.readable(endpoint))). "
                 + "Voor loonjournaalposten is een gewone Loket-gebruiker nodig (geen webservicegebruiker) met toegang tot deze werkgever "
                 + "en de rechten Raadplegen journaaloutput en Exporteren journaalrun; bovendien moet product Journaliseren (940) voor de werkgever aan staan "
                 + "en moet de Loket-koppeling (client) deze activiteit mogen uitvoeren. Vraag dit na bij de beheerder van de salarisadministratie of bij Loket."

@@ -238,6 +238,10 @@ public struct BulkSync: Sendable {
     /// A Dutch sentence for anything that stopped an administration.
     static func describe(_ error: any Error) -> String {
         switch error {
+        // One dead connection is one reason, whichever worker noticed first.
+        case LoketError.reconnectNeeded, LoketError.notConnected:
+            "De verbinding met Loket is verlopen of ingetrokken. Kies \u{2018}Opnieuw verbinden\u{2019} en meld u opnieuw aan bij Loket; "
+                + "uw koppelingen en concepten blijven bewaard."
         case let error as LoketError: error.explanation
         case let error as RunImporter.ImportError: error.explanation
         case EntryError.beyondLimits: RunImporter.importError(error).explanation

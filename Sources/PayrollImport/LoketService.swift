@@ -305,6 +305,13 @@ public final class LoketService: Sendable {
         }
     }
 
+    /// An employer Loket shows but whose payroll administrations this Loket user may not read:
+    /// what is missing, in the words of Loket's own screens (no status code, no address).
+    static let noRightsExplanation =
+        "Uw Loket-gebruiker mag de loonadministraties van deze werkgever niet inzien. Nodig: toegang tot deze werkgever met de rechten "
+        + "\u{201C}Raadplegen journaaloutput\u{201D} en \u{201C}Exporteren journaalrun\u{201D}, en voor de werkgever het product "
+        + "\u{201C}940 journaliseren\u{201D}. Vraag de beheerder van de salarisadministratie dit in Loket aan te zetten en vernieuw daarna de lijst."
+
     /// One employer: its payroll administrations and, per administration, whether a journal
     /// profile is configured. A 403 on this employer is recorded, not thrown.
     static func fetchEmployer(_ employer: LoketEmployer, client: LoketAPIClient) async throws -> (CachedEmployer, [CachedPayrollAdministration]) {
@@ -317,7 +324,7 @@ public final class LoketService: Sendable {
             administrations = try await client.payrollAdministrations(employerId: employer.id)
         } catch let error as LoketError {
             guard case .forbidden = error else { throw error }
-            cached.error = error.explanation
+            cached.error = Self.noRightsExplanation
             return (cached, [])
         }
         var result: [CachedPayrollAdministration] = []

@@ -246,3 +246,73 @@ extension AppDatabase {
         return (1...13).first { !closed.contains($0) }
     }
 }
+
+/// One entry of the Boekingen list, with its debit total.
+public struct EntryListRow: Equatable, Sendable {
+    public let id: EntryID
+    public let status: EntryStatus
+    public let number: Int?
+    public let fiscalYear: Int
+    public let period: Int
+    public let entryDate: String
+    public let description: String
+    public let source: EntrySource
+    public let debitCents: Int64
+    public let unknownAccounts: Int
+}
+
+/// What the Boekingen list is narrowed to.
+public struct EntryFilter: Equatable, Sendable {
+    public var search: String
+    public var status: EntryStatus?
+    public var year: Int?
+    public var period: Int?
+
+    public init(search: String = "", status: EntryStatus? = nil, year: Int? = nil, period: Int? = nil) {
+        self.search = search
+        self.status = status
+        self.year = year
+        self.period = period
+    }
+}
+
+extension AppDatabase {
+    /// The entries of an administration, newest first, narrowed by the filter: the search
+    /// matches the description or the number ("2026-3"). At most `limit` rows and the count.
+    public func entryList(administrationId: AdministrationID, _ filter: EntryFilter, limit: Int, offset: Int) throws -> (rows: [EntryListRow], total: Int) {
+        try self.writer.read { db in
+            var conditions = ["e.administration_id = ?"]
+            var arguments: StatementArguments = [administrationId]
+            if let status = filter.status { conditions.append("e.status = ?"); arguments += [status] }
+            if let year = filter.year { conditions.append("e.fiscal_year = ?"); arguments += [year] }
+            if let period = filter.period { conditions.append("e.period = ?"); arguments += [period] }
+            let search = filter.search.trimmingCharacters(in: .whitespaces)
+            if !search.isEmpty {
+                let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+                conditions.append("(e.description LIKE ? ESCAPE '\\' OR (e.fiscal_year || '-' || e.number) = ?)")
+                arguments += ["%\(escaped)%", search]
+            }
+            let whereClause = conditions.joined(separator: " AND ")
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM journal_entries e WHERE \(whereClause)", arguments: arguments) ?? 0
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.id, e.status, e.number, e.fiscal_year, e.period, e.entry_date, e.description, e.source,
+                           COALESCE((SELECT SUM(l.debit_cents) FROM journal_lines l WHERE l.entry_id = e.id), 0) AS debit_cents,
+                           (SELECT COUNT(DISTINCT l.original_account_code) FROM journal_lines l
+                             WHERE l.entry_id = e.id AND l.account_id IS NULL AND l.original_account_code IS NOT NULL) AS unknown_accounts
+                    FROM journal_entries e WHERE \(whereClause)
+                    ORDER BY e.entry_date DESC, e.id DESC LIMIT ? OFFSET ?
+                    """,
+                arguments: arguments + [limit, offset]
+            ).map { row in
+                EntryListRow(
+                    id: row["id"], status: row["status"], number: row["number"], fiscalYear: row["fiscal_year"], period: row["period"],
+                    entryDate: row["entry_date"], description: row["description"], source: row["source"], debitCents: row["debit_cents"],
+                    unknownAccounts: row["unknown_accounts"]
+                )
+            }
+            return (rows, total)
+        }
+    }
+}

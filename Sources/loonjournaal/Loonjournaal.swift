@@ -124,7 +124,7 @@ struct Demo: AsyncParsableCommand {
                 try await Startup.serve(
                     port: self.port,
                     prepared: prepared,
-                    defaults: LoketDefaults(simulatorURL: "http://127.0.0.1:\(boundPort)"),
+                    defaults: LoketDefaults(simulatorURL: "http://127.0.0.1:\(boundPort)", simulatorIsOurs: true),
                     openBrowser: !self.noOpen,
                     banner: "loonjournaal-demo draait. Open deze link (eenmalig geldig, 2 minuten):"
                 )

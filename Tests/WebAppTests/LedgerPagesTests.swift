@@ -132,6 +132,30 @@ import Testing
         }
     }
 
+    /// Boekingen: search by description or number, filters for status and period, an amount column.
+    @Test func theEntriesListSearchesFiltersAndShowsAmounts() async throws {
+        try await Harness.run(simulator: SandboxConfiguration()) { h in
+            let bakery = try await self.bookedBakery(h)
+            _ = try await h.importRun(bakery, Seed.run(admin: 1, 3))
+            let base = "/administraties/\(bakery)/boekingen"
+            let all = try await h.get(base)
+            #expect(all.status == .ok && all.body.contains("3 boeking(en)"))
+            let rows = { (page: Page) in page.body.matches(of: /<tr><td><a href="[^"]+">([^<]+)<\/a>/).map { String($0.1) } }
+            #expect(Set(rows(all)) == ["2026-1", "2026-2", "concept"])
+            let booked = try #require(try h.database.entries(administrationId: bakery).first { $0.number == 1 })
+            let debit = try h.database.entryLines(entryId: booked.id!).reduce(Int64(0)) { $0 + $1.debitCents }
+            #expect(all.body.contains("<td class=\"num\">\(Money(cents: debit).dutch)</td>"))
+            #expect(rows(try await h.get("\(base)?status=concept")) == ["concept"])
+            #expect(rows(try await h.get("\(base)?zoek=2026-1")) == ["2026-1"])
+            #expect(rows(try await h.get("\(base)?periode=2")) == ["2026-1"])
+            #expect(rows(try await h.get("\(base)?status=geboekt&periode=3")).isEmpty)
+            #expect(try await h.get("\(base)?zoek=100%25+_").body.contains("Geen boekingen die hierbij passen"))
+            #expect(try await h.get("\(base)?status=weg").status == .badRequest)
+            #expect(try await h.get("\(base)?periode=14").status == .badRequest)
+            #expect(all.body.contains("<td>februari</td>"))
+        }
+    }
+
     @Test func exportsDownloadAndMissingCompanyDataIsNamed() async throws {
         try await Harness.run(simulator: SandboxConfiguration()) { h in
             let bakery = try await self.bookedBakery(h)

@@ -104,7 +104,10 @@ extension Harness {
             #expect(list.body.contains("journaliseert nog met Journaal Basis (938) of de oude journaalmodule"))
             // An employer the login may not see gets the rights explanation, not an error page.
             #expect(list.body.contains("Holding Zonder Rechten B.V."))
-            #expect(list.body.contains("geen webservicegebruiker"))
+            #expect(list.body.contains("Uw Loket-gebruiker mag de loonadministraties van deze werkgever niet inzien."))
+            #expect(list.body.contains("\u{201C}Raadplegen journaaloutput\u{201D}") && list.body.contains("\u{201C}940 journaliseren\u{201D}"))
+            // In Dutch, without a status code or an address.
+            #expect(!list.body.contains("403") && !list.body.contains("/v2/"))
             #expect(list.body.contains("werkgever(s) met 6 loonadministratie(s) opgehaald"))
             // Tokens are in the 0600 credentials file, never in the database or the pages.
             let credentials = try #require(try await h.tokenStore.credentials(for: 1))

@@ -92,8 +92,12 @@ extension Harness {
             let end = try await h.waitForSyncToEnd()
             #expect(end["failed"] as? Int == 6)
             let summary = try await h.get("/bijwerken")
-            #expect(summary.body.contains("6 administratie(s) mislukten"))
-            #expect(summary.body.contains("Opnieuw verbinden"))
+            // Honest: nothing was updated; one dead connection is one reason, with the way out.
+            #expect(summary.body.contains("Niets bijgewerkt: alle 6 administratie(s) mislukten."))
+            #expect(!summary.body.contains("zijn bijgewerkt"))
+            let reasons = Set(summary.body.matches(of: /<strong>Mislukt:<\/strong> ([^<]+)/).map { String($0.1) })
+            #expect(reasons.count == 1, "\(reasons)")
+            #expect(summary.body.contains("data-reconnect>Opnieuw verbinden: "))
             #expect(summary.body.contains("id=\"sync-retry\""))
             #expect(try await h.get("/").body.contains("6 administratie(s) mislukt"))
 

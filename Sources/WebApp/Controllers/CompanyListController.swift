@@ -136,7 +136,7 @@ struct CompanyListController {
             let administration = try self.pages.database.administration(id: link.administrationId)
             return self.pages.redirect(
                 to: path,
-                flash: FlashMessage(.success, "\(link.payrollAdministrationName) is gekoppeld aan \(administration?.code ?? "") \(administration?.name ?? "")."),
+                flash: FlashMessage(.success, DutchFormat.sentence("\(link.payrollAdministrationName) is gekoppeld aan \(administration?.code ?? "") \(administration?.name ?? "")")),
                 context: context
             )
         } catch let error as StorageError {

@@ -246,7 +246,7 @@ struct ConnectionController {
             clientId: FieldView(form.has("clientId") ? form["clientId"] : (self.defaults.clientId ?? ""), errors, "clientId"),
             clientSecretError: errors?.message(for: "clientSecret"),
             externalRedirectURI: FieldView(form.has("externalRedirectURI") ? form["externalRedirectURI"] : (self.defaults.redirectURI ?? ""), errors, "externalRedirectURI"),
-            simulatorURL: self.defaults.simulatorURL,
+            simulatorHint: self.defaults.simulatorHint,
             callbackURL: self.origin.url + LoketService.callbackPath
         )
         return self.pages.renderer.render("loket", page, status: status)

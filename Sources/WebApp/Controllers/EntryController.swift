@@ -131,27 +131,75 @@ struct EntryController {
 
     // MARK: - Entries
 
-    /// GET /administraties/:id/boekingen
+    static let entriesPageSize = 100
+
+    /// GET /administraties/:id/boekingen — searchable by description or number, filtered by
+    /// status, year and period, with the amount of every entry; paged.
     @Sendable func entries(_ request: Request, context: AppRequestContext) async throws -> Response {
         let administration = try self.pages.administration(context)
         let id = administration.id!
-        let rows = try self.pages.database.entries(administrationId: id).map { entry in
-            EntriesPage.Row(
-                id: entry.id!,
-                link: .entry(id, entry: entry.id!),
-                number: entry.number.map { "\(entry.fiscalYear)-\($0)" } ?? "concept",
-                date: entry.date?.dutch ?? entry.entryDate,
-                period: entry.period,
-                description: entry.description,
-                status: entry.isBooked ? "geboekt" : "concept",
-                debit: Money(cents: entry.loketDebitCents ?? 0).dutch
-            )
+        // Read like a form (a GET form sends spaces as "+").
+        let query = FormData.urlEncoded(request.uri.query ?? "")
+        let search = String(query["zoek"].trimmedForInput.prefix(100))
+        let status: EntryStatus?
+        switch query["status"] {
+        case "": status = nil
+        case "concept": status = .draft
+        case "geboekt": status = .booked
+        case let other: throw AppError.badRequest("Onbekende status \u{201C}\(other.prefix(20))\u{201D}: kies concept of geboekt.")
         }
-        let page = EntriesPage(
+        let year = try RequestNumber.year(query["jaar"])
+        let period = try RequestNumber.period(query["periode"])
+        let page = try RequestNumber.page(query["pagina"])
+        let filter = EntryFilter(search: search, status: status, year: year, period: period)
+        var (rows, total) = try self.pages.database.entryList(administrationId: id, filter, limit: Self.entriesPageSize, offset: (page - 1) * Self.entriesPageSize)
+        let pages = max(1, (total + Self.entriesPageSize - 1) / Self.entriesPageSize)
+        if page > pages {
+            (rows, total) = try self.pages.database.entryList(administrationId: id, filter, limit: Self.entriesPageSize, offset: (pages - 1) * Self.entriesPageSize)
+        }
+        let shown = min(page, pages)
+        let count = try self.pages.periodCount(id)
+        func link(_ page: Int) -> String {
+            var items: [(String, String)] = []
+            if !search.isEmpty { items.append(("zoek", search)) }
+            if let status { items.append(("status", status == .draft ? "concept" : "geboekt")) }
+            if let year { items.append(("jaar", String(year))) }
+            if let period { items.append(("periode", String(period))) }
+            items.append(("pagina", String(page)))
+            return Route.entries(id).path(query: items)
+        }
+        var yearChoices: Set<Int> = [administration.fiscalYear, administration.fiscalYear - 1]
+        if let year { yearChoices.insert(year) }
+        let statusValue = status.map { $0 == .draft ? "concept" : "geboekt" } ?? ""
+        let view = EntriesPage(
             layout: try self.pages.layout("Boekingen", section: "administrations", context: context, administration: self.pages.header(administration, section: "entries")),
-            administrationId: id, rows: rows
+            administrationId: id,
+            rows: rows.map { entry in
+                EntriesPage.Row(
+                    id: entry.id, link: .entry(id, entry: entry.id),
+                    number: entry.number.map { "\(entry.fiscalYear)-\($0)" } ?? "concept",
+                    date: (try? CalendarDate.parse(entry.entryDate).dutch) ?? entry.entryDate,
+                    period: FiscalPeriods.name(entry.period, count: count), description: entry.description,
+                    status: entry.status == .booked ? "geboekt" : "concept", statusClass: entry.status.rawValue,
+                    debit: Money(cents: entry.debitCents).dutch,
+                    unknown: entry.unknownAccounts > 0 ? "\(entry.unknownAccounts) onbekende rekening(en)" : nil
+                )
+            },
+            hasRows: !rows.isEmpty, isFiltered: filter != EntryFilter(), search: search,
+            statuses: [("", "alle"), ("concept", "concepten"), ("geboekt", "geboekt")].map {
+                LedgerPage.Option(value: $0.0, label: $0.1, selected: $0.0 == statusValue)
+            },
+            years: [LedgerPage.Option(value: "", label: "alle jaren", selected: year == nil)]
+                + yearChoices.sorted(by: >).map { LedgerPage.Option(value: String($0), label: String($0), selected: $0 == year) },
+            periods: [LedgerPage.Option(value: "", label: "alle perioden", selected: period == nil)]
+                + FiscalPeriods.periods(count: count, used: period.map { [$0] } ?? []).map {
+                    LedgerPage.Option(value: String($0), label: FiscalPeriods.name($0, count: count), selected: $0 == period)
+                },
+            countText: "\(DutchFormat.count(total)) boeking(en)" + (pages > 1 ? ", pagina \(shown) van \(pages)" : ""),
+            previousPage: shown > 1 ? link(shown - 1) : nil,
+            nextPage: shown < pages ? link(shown + 1) : nil
         )
-        return self.pages.renderer.render("entries", page)
+        return self.pages.renderer.render("entries", view)
     }
 
     /// GET /administraties/:id/boekingen/:entryId

@@ -37,6 +37,7 @@ struct SyncController {
             progress: running.map(SyncPage.Progress.init),
             summary: summary,
             history: recent.map { SyncPage.HistoryRow($0, running: $0.id == running?.syncRunId) },
+            deadConnections: try database.connections().filter { $0.status == .reconnect }.map { SyncPage.DeadConnection(id: $0.id!, name: $0.name) },
             concurrency: String(try database.syncConcurrency())
         )
         return self.pages.renderer.render("sync", page)
@@ -145,7 +146,11 @@ extension SyncPage.Summary {
         let outcome: String
         switch run.outcome {
         case .completed: outcome = "Klaar: alles is bijgewerkt."
-        case .failures: outcome = "Klaar, maar \(run.failed) administratie(s) mislukten. De rest is bijgewerkt."
+        case .failures:
+            outcome =
+                run.failed >= run.administrations
+                ? "Niets bijgewerkt: alle \(run.administrations) administratie(s) mislukten."
+                : "Klaar, maar \(run.failed) van de \(run.administrations) administratie(s) mislukten; de andere \(run.administrations - run.failed) zijn bijgewerkt."
         case .cancelled: outcome = "Gestopt op uw verzoek. Wat al was opgehaald is bewaard."
         case nil: outcome = "Afgebroken: loonjournaal stopte tijdens het bijwerken. Wat al was opgehaald is bewaard; start opnieuw om de rest op te halen."
         }

@@ -78,6 +78,11 @@ enum DutchFormat {
         return String(format: "%02d-%02d-%04d %02d:%02d", c.day ?? 0, c.month ?? 0, c.year ?? 0, c.hour ?? 0, c.minute ?? 0)
     }
 
+    /// A sentence ending in one full stop, also after a name that ends in one ("… B.V.").
+    static func sentence(_ text: String) -> String {
+        text.hasSuffix(".") ? text : text + "."
+    }
+
     /// `1.234` for counts.
     static func count(_ value: Int) -> String {
         let digits = String(value.magnitude)

@@ -126,3 +126,4 @@ extension SyncPage.Progress: ViewModel {}
 extension SyncPage.ResultRow: ViewModel {}
 extension SyncPage.Summary: ViewModel {}
 extension SyncPage.HistoryRow: ViewModel {}
+extension SyncPage.DeadConnection: ViewModel {}

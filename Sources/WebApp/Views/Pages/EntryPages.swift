@@ -151,12 +151,23 @@ struct EntriesPage: Sendable {
         let link: Route
         let number: String
         let date: String
-        let period: Int
+        let period: String
         let description: String
         let status: String
+        let statusClass: String
         let debit: String
+        let unknown: String?
     }
     let layout: Layout
     let administrationId: AdministrationID
     let rows: [Row]
+    let hasRows: Bool
+    let isFiltered: Bool
+    let search: String
+    let statuses: [LedgerPage.Option]
+    let years: [LedgerPage.Option]
+    let periods: [LedgerPage.Option]
+    let countText: String
+    let previousPage: String?
+    let nextPage: String?
 }

@@ -34,7 +34,7 @@ struct LoketPage: Sendable {
     let clientId: FieldView
     let clientSecretError: String?
     let externalRedirectURI: FieldView
-    let simulatorURL: String
+    let simulatorHint: String
     let callbackURL: String
 }
 

@@ -178,6 +178,11 @@ struct AccountFormPage: Sendable {
 
 /// "Alles bijwerken": progress of the running bulk sync, or the summary of the last one.
 struct SyncPage: Sendable {
+    /// A Loket connection that must be connected again before a retry can work.
+    struct DeadConnection: Sendable {
+        let id: ConnectionID
+        let name: String
+    }
     struct Progress: Sendable {
         let total: Int
         let done: Int
@@ -224,5 +229,6 @@ struct SyncPage: Sendable {
     let progress: Progress?
     let summary: Summary?
     let history: [HistoryRow]
+    let deadConnections: [DeadConnection]
     let concurrency: String
 }
