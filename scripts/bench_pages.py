@@ -8,7 +8,8 @@ Steps:
   1. a Loket simulator with 500 payroll administrations (no latency), `dev-setup` and `sync`
      into a fresh data dir; the simulator is stopped afterwards;
   2. `serve` on that dir, a session cookie from the launch URL, then `wrk` on the dashboard,
-     the draft with 300+ lines and a static asset; p50/p99 and page p99 / static p99;
+     the draft with 300+ lines, the trial balance of 500 accounts and 13 periods, the unknown-
+     accounts screen with 40 accounts, and a static asset; p50/p99 and page p99 / static p99;
   3. cold start, five times: from spawning `serve --port 0` to the first answer to the launch URL.
 Only loopback addresses are used. Standard library only."""
 import argparse
@@ -140,7 +141,14 @@ def prepare(binary, workdir):
         raise BenchError(f"expected 500 administrations, found {administrations}")
     entry_id, administration_id, name, lines = row
     log(f"   large draft: entry {entry_id} of administration {administration_id} ({name}), {lines} lines")
-    return data_dir, entry_id, administration_id, lines
+    fixtures = subprocess.run([binary, "bench-fixtures", "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=600)
+    match = re.search(r"proefbalans: (\d+) koppelscherm: (\d+)", fixtures.stdout)
+    if fixtures.returncode != 0 or not match:
+        raise BenchError(f"bench-fixtures failed (exit {fixtures.returncode}): {fixtures.stdout}{fixtures.stderr}")
+    reports = {"trial_balance": int(match.group(1)), "mapping": int(match.group(2))}
+    log(f"   trial balance: administration {reports['trial_balance']} (500 accounts, 13 booked periods); "
+        f"mapping screen: administration {reports['mapping']} (40 unknown accounts)")
+    return data_dir, entry_id, administration_id, lines, reports
 
 
 # ---------------------------------------------------------------------------------------------
@@ -193,7 +201,7 @@ def wrk(url, cookie, duration):
     return parse_wrk(done.stdout)
 
 
-def page_latency(binary, data_dir, workdir, entry_id, administration_id, duration):
+def page_latency(binary, data_dir, workdir, entry_id, administration_id, reports, duration):
     log("== page latency (wrk -t1 -c4, loopback)")
     with open(workdir / "serve.log", "wb") as serve_log:
         server = start_serve(binary, data_dir, serve_log)
@@ -206,7 +214,10 @@ def page_latency(binary, data_dir, workdir, entry_id, administration_id, duratio
             ("static /static/css/app.css", static),
             ("dashboard (500 administrations)", f"{origin}/"),
             ("draft with 300+ lines", f"{origin}/administraties/{administration_id}/boekingen/{entry_id}"),
+            ("trial balance (500 accounts, 13 periods)", f"{origin}/administraties/{reports['trial_balance']}/proefbalans?jaar=2026"),
+            ("unknown accounts (40)", f"{origin}/administraties/{reports['mapping']}/onbekende-rekeningen"),
         ]
+        markers = {"trial balance": b"Totaal winst en verlies", "unknown accounts": b'data-code="6039"'}
         # Each page must really be the page: 200 with the session, not a redirect or 403.
         for label, url in targets:
             status, headers, body = get(url, cookie)
@@ -214,6 +225,9 @@ def page_latency(binary, data_dir, workdir, entry_id, administration_id, duratio
                 raise BenchError(f"{label}: GET {url} answered {status} {headers.get('Location', '')}; refusing to measure")
             if url.endswith("/") and b'id="administrations"' not in body:
                 raise BenchError(f"{label}: the dashboard does not list the administrations")
+            for key, marker in markers.items():
+                if label.startswith(key) and marker not in body:
+                    raise BenchError(f"{label}: the page lacks {marker!r}; refusing to measure")
         results = {}
         for label, url in targets:
             results[label] = wrk(url, cookie, duration)
@@ -311,12 +325,12 @@ def summary(sync, pages, lines, cold):
         ratio = big / small
         rows.append(("sync peak RSS 200 / 20 employers", f"{ratio:.2f} ({big:.1f} / {small:.1f} MB)", f"≤ {GOAL_RSS_RATIO}", verdict(ratio, GOAL_RSS_RATIO)))
     static = pages["static /static/css/app.css"]
-    for label in ["dashboard (500 administrations)", "draft with 300+ lines"]:
+    for label in ["dashboard (500 administrations)", "draft with 300+ lines", "trial balance (500 accounts, 13 periods)", "unknown accounts (40)"]:
         page = pages[label]
         ratio = page["p99"] / static["p99"]
         name = label if "draft" not in label else f"draft with {lines} lines"
         rows.append((f"p99 {name} / p99 static", f"{ratio:.2f} ({page['p99']:.2f} / {static['p99']:.2f} ms)", f"≤ {GOAL_PAGE_RATIO:g}", verdict(ratio, GOAL_PAGE_RATIO)))
-    rows.append(("p50 static / dashboard / draft", " / ".join(f"{pages[k]['p50']:.2f}" for k in pages) + " ms", "", ""))
+    rows.append(("p50 static / dashboard / draft / trial balance / unknown accounts", " / ".join(f"{pages[k]['p50']:.2f}" for k in pages) + " ms", "", ""))
     median, worst = statistics.median(cold), max(cold)
     rows.append(("cold start median (5x)", f"{median:.3f} s", f"≤ {GOAL_COLD_START} s", verdict(median, GOAL_COLD_START)))
     rows.append(("cold start max (5x)", f"{worst:.3f} s", f"≤ {GOAL_COLD_START} s", verdict(worst, GOAL_COLD_START)))
@@ -340,8 +354,8 @@ def main():
         raise BenchError("wrk is not installed (scripts/bench installs it)")
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="loonjournaal-bench-pages-"))
     try:
-        data_dir, entry_id, administration_id, lines = prepare(binary, workdir)
-        pages = page_latency(binary, data_dir, workdir, entry_id, administration_id, args.duration)
+        data_dir, entry_id, administration_id, lines, reports = prepare(binary, workdir)
+        pages = page_latency(binary, data_dir, workdir, entry_id, administration_id, reports, args.duration)
         cold = cold_start(binary, data_dir, workdir)
         log(f"   cold start median {statistics.median(cold):.3f} s, max {max(cold):.3f} s")
         summary(sync_numbers(args.sync_results), pages, lines, cold)

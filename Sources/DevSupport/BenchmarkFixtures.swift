@@ -69,4 +69,63 @@ public enum BenchmarkFixtures {
             }
         }
     }
+
+    /// The report pages' yardsticks: an administration with `accounts` accounts (balance and P&L)
+    /// and booked entries in every period 1–13 touching every account; and one with a draft that
+    /// uses `unknown` Loket accounts it has no account for. Returns both administration ids.
+    public static func reportAdministrations(database: AppDatabase, databaseURL: URL, accounts: Int = 500, unknown: Int = 40, year: Int = 2026) throws
+        -> (trialBalance: AdministrationID, mapping: AdministrationID)
+    {
+        let now = Date()
+        let big = try database.createAdministration(AdministrationDetails(code: "BENCH-TB", name: "Proefbalans \(accounts) rekeningen B.V.", fiscalYear: year), at: now)
+        let chart = (0..<accounts).map { index -> ChartAccount in
+            let number = String(1000 + index * 17)
+            return ChartAccount(number: number, name: "Rekening \(number)", type: AccountMatching.proposedType(number: number))
+        }
+        _ = try database.importAccounts(administrationId: big.id!, chart, source: "bench", at: now)
+        let queue = try DatabaseQueue(path: databaseURL.path)
+        try queue.write { db in
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM ledger_accounts WHERE administration_id = ? ORDER BY number", arguments: [big.id!])
+            let entry = try db.makeStatement(
+                sql: """
+                    INSERT INTO journal_entries (administration_id, status, source, source_reference, description, entry_date, fiscal_year, period, created_at, updated_at)
+                    VALUES (?, 'draft', 'manual', NULL, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+            let line = try db.makeStatement(
+                sql: "INSERT INTO journal_lines (entry_id, position, account_id, description, debit_cents, credit_cents) VALUES (?, ?, ?, ?, ?, ?)"
+            )
+            for period in 1...13 {
+                let date = CalendarDate.lastDay(ofMonth: min(period, 12), year: year)
+                try entry.execute(arguments: [big.id!, "Periode \(period) (bench)", date.iso, year, period, now, now])
+                let id = db.lastInsertedRowID
+                // Every account once, in pairs that balance.
+                for (position, account) in ids.enumerated() {
+                    let amount = Int64(10_000 + (period * 31 + position / 2 * 7) % 90_000)
+                    try line.execute(arguments: [id, position + 1, account, "regel \(position + 1)", position % 2 == 0 ? amount : 0, position % 2 == 0 ? 0 : amount])
+                }
+                if ids.count % 2 == 1 { try db.execute(sql: "DELETE FROM journal_lines WHERE entry_id = ? AND position = ?", arguments: [id, ids.count]) }
+                try db.execute(sql: "UPDATE journal_entries SET status = 'booked', number = ?, booked_at = ? WHERE id = ?", arguments: [period, now, id])
+            }
+        }
+        let small = try database.createAdministration(AdministrationDetails(code: "BENCH-MAP", name: "Koppelscherm \(unknown) rekeningen B.V.", fiscalYear: year), at: now)
+        _ = try database.addStarterChart(administrationId: small.id!, at: now)
+        let lines = (0..<unknown).flatMap { index -> [NewLine] in
+            let code = String(6000 + index)
+            let original = NewLine.Original(accountCode: code, accountDescription: "Looncomponent \(index) vergoeding", costCenter: nil, costUnit: nil, component: nil, debit: Money(cents: 10_000), credit: .zero)
+            let contra = NewLine.Original(accountCode: "1710", accountDescription: "Te betalen nettolonen", costCenter: nil, costUnit: nil, component: nil, debit: .zero, credit: Money(cents: 10_000))
+            return [
+                NewLine(accountId: nil, description: "Looncomponent \(index)", costCenter: nil, costUnit: nil, debit: Money(cents: 10_000), credit: .zero, original: original),
+                NewLine(accountId: nil, description: "Netto", costCenter: nil, costUnit: nil, debit: .zero, credit: Money(cents: 10_000), original: contra),
+            ]
+        }
+        _ = try database.insertImportedDraft(
+            NewDraft(
+                administrationId: small.id!, source: .file, sourceReference: "bench-mapping", description: "Koppelscherm (bench)",
+                entryDate: CalendarDate.lastDay(ofMonth: 1, year: year), period: 1, lines: lines
+            ),
+            at: now
+        )
+        return (big.id!, small.id!)
+    }
 }

@@ -5,8 +5,8 @@ import Storage
 
 /// Development only (`dev-setup`, `bench-sync`, tests): connects a data directory to a running
 /// simulator the way a user would (OAuth code flow with state and PKCE, login demo/demo posted
-/// to the simulator's form), fetches the company list and links every payroll administration to
-/// a new administration with the starter chart.
+/// to the simulator's form), fetches the company list and links every payroll administration
+/// (also those without journal profile) to a new administration with the starter chart.
 public enum SimulatorSetup {
     public struct SetupError: Error, CustomStringConvertible {
         public let description: String
@@ -55,7 +55,14 @@ public enum SimulatorSetup {
                 continue
             }
         }
-        let linked = try loket.linkAll(connectionId: connection.id!, fiscalYear: fiscalYear).linked
+        var linked = try loket.linkAll(connectionId: connection.id!, fiscalYear: fiscalYear).linked
+        // "Alles koppelen" leaves those without journal profile alone; linked one by one here, so
+        // that a sync also shows why nothing comes for them (every branch of the simulator).
+        for row in try database.companyList(connectionId: connection.id!) where row.linkId == nil {
+            guard let id = row.payrollAdministrationId else { continue }
+            _ = try loket.link(connectionId: connection.id!, payrollAdministrationId: id, to: .newAdministration(fiscalYear: fiscalYear))
+            linked += 1
+        }
         if starterChart {
             let bookkeeping = Bookkeeping(database: database)
             for target in try database.syncTargets() {

@@ -51,6 +51,22 @@ struct DevSetup: AsyncParsableCommand {
     }
 }
 
+/// `loonjournaal bench-fixtures`: the report pages' data for `scripts/bench` (not part of the app).
+struct BenchFixtures: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-fixtures", abstract: "Proefbalans- en koppelschermgegevens voor scripts/bench.", shouldDisplay: false
+    )
+
+    @Option(name: .customLong("data-dir")) var dataDir: String
+
+    func run() async throws {
+        let prepared = try Startup.prepare(dataDir: self.dataDir)
+        let ids = try BenchmarkFixtures.reportAdministrations(database: prepared.database, databaseURL: prepared.directory.databaseURL)
+        print("proefbalans: \(ids.trialBalance) koppelscherm: \(ids.mapping)")
+        withExtendedLifetime(prepared.lock) {}
+    }
+}
+
 /// Holds the in-process simulator's port and handle once it runs.
 actor SandboxBox {
     private var value: (Int, SandboxHandle)?

@@ -65,7 +65,7 @@ def simulator_token(url: str) -> str:
 class RunningApp:
     """One `loonjournaal serve` process with its own data dir and captured output."""
 
-    def __init__(self, binary: pathlib.Path, workdir: pathlib.Path, args: list[str], data_dir: pathlib.Path | None = None):
+    def __init__(self, binary: pathlib.Path, workdir: pathlib.Path, args: list[str], data_dir: pathlib.Path | None = None, env: dict | None = None):
         self.workdir = workdir
         self.data_dir = data_dir or workdir / "data"
         self.port = free_port()
@@ -78,7 +78,7 @@ class RunningApp:
             cwd=workdir,
             stdout=open(self.stdout_path, "wb"),
             stderr=open(self.stderr_path, "wb"),
-            env={**os.environ, "LOG_LEVEL": "info"},
+            env={**os.environ, "LOG_LEVEL": "info", **(env or {})},
         )
         try:
             self.launch_url = self._wait_for_launch_url()

@@ -67,17 +67,24 @@ def test_connect_link_unlink_and_link_all(demo, browser):
     WebDriverWait(browser, 10).until(lambda b: "is verwijderd" in b.page_source)
     assert "Koppelen" in row(browser, "De Gouden Korst - maandloon").text
 
-    # Link all: every listed payroll administration gets linked.
+    # Relinking proposes the administration it was linked to, not a new (duplicate) one.
+    proposed = Select(row(browser, "De Gouden Korst - maandloon").find_element(By.TAG_NAME, "select")).first_selected_option
+    assert "L5001" in proposed.text and "eerder gekoppeld" in proposed.text
+
+    # Link all: every listed payroll administration with a journal profile gets linked (the
+    # bakery back to L5001); the one without is named, not linked.
     listed = len(browser.find_elements(By.CSS_SELECTOR, "tr[data-payroll-administration]"))
     assert listed == 6
     confirm_and_navigate(browser, browser.find_element(By.ID, "link-all"))
     WebDriverWait(browser, 10).until(lambda b: "loonadministratie(s) gekoppeld" in b.page_source)
+    assert "Niet gekoppeld, want Loket heeft er geen journaalprofiel voor (er valt niets te importeren): Zorg Thuis." in browser.page_source
     linked = browser.find_elements(By.CSS_SELECTOR, "tr.linked[data-payroll-administration]")
-    assert len(linked) == listed
+    assert len(linked) == listed - 1
+    assert "L5001" in row(browser, "De Gouden Korst - maandloon").text
     pages.append(browser.page_source)
     browser.get(f"{demo.origin}/")
     pages.append(browser.page_source)
-    assert "6 loonadministratie(s) gekoppeld" in browser.page_source
+    assert "5 loonadministratie(s) gekoppeld" in browser.page_source
     browser.get(f"{demo.origin}/loket")
     pages.append(browser.page_source)
     assert "Verbonden" in browser.page_source
