@@ -11,7 +11,7 @@ public enum AccountMatching {
 
     /// The words of a name that tell accounts apart: lower case, accents and punctuation gone.
     public static func words(_ name: String) -> Set<String> {
-        let folded = name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "nl_NL"))
+        let folded = name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
         let parts = folded.split { !($0.isLetter || $0.isNumber) }.map(String.init)
         return Set(parts.filter { !self.fillerWords.contains($0) && $0.count > 1 })
     }
@@ -32,7 +32,11 @@ public enum AccountMatching {
 
     /// How alike two names are, 0…1 (shared words over all words), for proposals.
     public static func similarity(_ a: String, _ b: String) -> Double {
-        let left = self.words(a), right = self.words(b)
+        self.similarity(words: self.words(a), self.words(b))
+    }
+
+    /// The same from words already split (`words(_:)`), for comparing one name with a whole chart.
+    public static func similarity(words left: Set<String>, _ right: Set<String>) -> Double {
         let all = left.union(right).count
         return all == 0 ? 0 : Double(left.intersection(right).count) / Double(all)
     }
@@ -92,7 +96,7 @@ public enum AccountSearch {
     }
 
     static func fold(_ text: String) -> String {
-        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "nl_NL"))
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
             .split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 }

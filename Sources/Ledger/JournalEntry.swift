@@ -61,6 +61,9 @@ public enum BookingProblem: Equatable, Sendable {
     case dateOutsideYear(date: CalendarDate, year: Int)
     /// The booking date is in another month than the entry's period.
     case dateOutsidePeriod(date: CalendarDate, period: Int)
+    /// A recalculation (only the differences) of a payroll period whose original run is still a
+    /// draft: booked first, the ledger would show the correction before what it corrects.
+    case originalNotBooked(original: String)
     case alreadyBooked
     /// Too many lines, an amount out of range, or a total beyond what the ledger can hold.
     case beyondLimits(String)
@@ -77,6 +80,9 @@ public enum BookingProblem: Equatable, Sendable {
         case .closedPeriod(let year, let period): "Periode \(period) van \(year) is afgesloten."
         case .periodOutOfRange(let period): "Periode \(period) bestaat niet (kies 1 tot en met 13)."
         case .alreadyBooked: "Deze boeking is al geboekt."
+        case .originalNotBooked(let original):
+            "Dit is een herberekening (alleen de verschillen); de oorspronkelijke run van deze loonperiode is nog een concept (\u{201C}\(original)\u{201D}). "
+                + "Boek eerst het origineel, of kies \u{2018}Toch boeken\u{2019} als de volgorde er voor u niet toe doet."
         case .dateOutsideYear(let date, let year):
             "De boekdatum \(date.dutch) valt niet in boekjaar \(year). Kies een datum in \(year)."
         case .dateOutsidePeriod(let date, let period):

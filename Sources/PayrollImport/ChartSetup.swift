@@ -97,7 +97,7 @@ extension Bookkeeping {
         guard !unknown.isEmpty else { return [] }
         let accounts = try self.database.accounts(administrationId: administrationId)
         let byNumber = Dictionary(accounts.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
-        let active = accounts.filter(\.isActive)
+        let active = accounts.filter(\.isActive).map { ($0, AccountMatching.words($0.name)) }
         return unknown.map { item in
             if let same = byNumber[item.code] {
                 let differs =
@@ -108,7 +108,8 @@ extension Bookkeeping {
                     account: item, proposal: .existing(accountId: same.id!, label: "\(same.number) \(same.name)"), nameDiffers: differs, numberIsFree: false
                 )
             }
-            let best = active.map { ($0, AccountMatching.similarity(item.description, $0.name)) }.max { $0.1 < $1.1 }
+            let words = AccountMatching.words(item.description)
+            let best = active.map { ($0.0, AccountMatching.similarity(words: words, $0.1)) }.max { $0.1 < $1.1 }
             if let (account, score) = best, score >= 0.5 {
                 return UnknownAccountProposal(
                     account: item, proposal: .existing(accountId: account.id!, label: "\(account.number) \(account.name)"), nameDiffers: nil,

@@ -338,8 +338,8 @@ public struct RunImporter: Sendable {
     /// Books a draft and tells Loket — the one place that does both, for the draft page,
     /// `sync --book` and anything later. Booking checks every rule at once (`EntryError`
     /// `.bookingRefused` lists them); once booked the entry stands whatever Loket answers.
-    public func book(entryId: EntryID, administrationId: AdministrationID) async throws -> BookingResult {
-        let entry = try self.database.book(entryId: entryId, administrationId: administrationId, at: self.now())
+    public func book(entryId: EntryID, administrationId: AdministrationID, beforeOriginal: Bool = false) async throws -> BookingResult {
+        let entry = try self.database.book(entryId: entryId, administrationId: administrationId, beforeOriginal: beforeOriginal, at: self.now())
         return BookingResult(entry: entry, loket: await self.writeBack(entry: entry))
     }
 

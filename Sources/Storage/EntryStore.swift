@@ -443,7 +443,9 @@ extension AppDatabase {
 
     /// Books a draft when the ledger rules find no problem: next number per administration and
     /// year, immutable from then on. All problems are reported at once.
-    public func book(entryId: EntryID, administrationId: AdministrationID, at now: Date) throws -> JournalEntryRecord {
+    /// A recalculation whose original run is still a draft is refused unless
+    /// `beforeOriginal` says the user chose so.
+    public func book(entryId: EntryID, administrationId: AdministrationID, beforeOriginal: Bool = false, at now: Date) throws -> JournalEntryRecord {
         try self.writer.write { db in
             guard var entry = try JournalEntryRecord.filter(Column("id") == entryId && Column("administration_id") == administrationId).fetchOne(db) else {
                 throw EntryError.notFound
@@ -455,7 +457,7 @@ extension AppDatabase {
                 lines: lines, isBooked: entry.isBooked, year: entry.fiscalYear, period: entry.period,
                 closedPeriods: try self.closedPeriods(administrationId, entry.fiscalYear, db),
                 date: entry.date, rule: rule
-            )
+            ) + (beforeOriginal ? [] : try self.unbookedOriginal(of: entry, db).map { [.originalNotBooked(original: $0)] } ?? [])
             guard problems.isEmpty else { throw EntryError.bookingRefused(problems) }
             if let problem = try self.administrationLimitProblem(administrationId, adding: lines, db) {
                 throw EntryError.bookingRefused([.beyondLimits(problem)])
@@ -530,6 +532,22 @@ extension AppDatabase {
             try self.recordHistory(reversal.id!, administrationId, "boeking", "", "terugboeking van \(original.fiscalYear)-\(original.number ?? 0)", now, db)
             return reversal
         }
+    }
+
+    /// The description of the original run's draft when `entry` is a recalculation of a payroll
+    /// period whose original is not booked yet.
+    func unbookedOriginal(of entry: JournalEntryRecord, _ db: Database) throws -> String? {
+        guard entry.isDifference, entry.source == .loket, let year = entry.payrollYear, let period = entry.payrollPeriod else { return nil }
+        return try String.fetchOne(
+            db,
+            sql: """
+                SELECT description FROM journal_entries
+                WHERE administration_id = ? AND source = 'loket' AND payroll_year = ? AND payroll_period = ? AND is_difference = 0
+                  AND status = 'draft' AND id != ?
+                ORDER BY loket_run_sequence LIMIT 1
+                """,
+            arguments: [entry.administrationId, year, period, entry.id]
+        )
     }
 
     /// Why booking these lines would take the administration's booked totals beyond

@@ -85,25 +85,25 @@ struct SyncWorld {
     @Test func importsEveryImportableRunOnceWithBoundedConcurrency() async throws {
         try await SyncWorld.run(SandboxConfiguration(employers: 12, latencyMilliseconds: 20)) { world in
             let targets = try world.targets()
-            #expect(targets.count == 12)  // 13 payroll administrations; the one without journal profile is not linked
+            #expect(targets.count == 13)  // dev set-up links also the one without journal profile
             let before = world.handle.apiRequests
             world.handle.resetMaxConcurrentRequests()  // the company list was fetched 4 at a time
             let results = await world.run(targets, concurrency: 3)
-            #expect(results.count == 12)
+            #expect(results.count == 13)
             #expect(results.allSatisfy { $0.error == nil })
             try world.expectEveryImportableRunExactlyOnce()
             let importable = world.handle.importableRuns.values.reduce(0) { $0 + $1.count }
             #expect(results.reduce(0) { $0 + $1.imported } == importable)
             // One list per administration plus one result fetch per imported run (the 303-line run
             // of Van Dijk takes two pages of 250): no wasted calls.
-            #expect(world.handle.apiRequests - before == 12 + importable + 1)
+            #expect(world.handle.apiRequests - before == 13 + importable + 1)
             #expect(world.handle.maxConcurrentRequests <= 3)
             #expect(world.handle.maxConcurrentRequests >= 2)
             // Status 0 ("staat klaar voor journaliseren") is reported as waiting, not as a failure.
             #expect(results.first { $0.target.name.contains("Gouden Korst") }?.waiting == 1)
             let recorded = try #require(try world.database.recentSyncs().first)
             #expect(recorded.outcome == .completed && recorded.runsImported == importable && recorded.failed == 0 && recorded.origin == .cli)
-            #expect(try world.database.syncResults(syncRunId: recorded.id).count == 12)
+            #expect(try world.database.syncResults(syncRunId: recorded.id).count == 13)
 
             // Again: nothing new, nothing twice.
             let again = await world.run(targets)
@@ -121,7 +121,7 @@ struct SyncWorld {
         // A stall lasts longer than the client waits (400 ms), so it counts as a time-out.
         try await SyncWorld.run(Self.faulty(faults), timeout: .milliseconds(400)) { world in
             var remaining = try world.targets()
-            #expect(remaining.count == 15)  // 16 payroll administrations, one without journal profile
+            #expect(remaining.count == 16)
             var rounds = 0
             while !remaining.isEmpty && rounds < 8 {
                 rounds += 1

@@ -156,6 +156,27 @@ import Testing
         }
     }
 
+    /// A recalculation is not booked before its original without the user choosing so.
+    @Test func aRecalculationWaitsForItsOriginalUnlessTheUserChooses() async throws {
+        try await Harness.run(simulator: SandboxConfiguration()) { h in
+            let ids = try await h.linkedWithStarterChart()
+            let bakery = ids[Seed.bakery]!
+            let original = try await h.importRun(bakery, Seed.run(admin: 1, 3))
+            let recalculation = try await h.importRun(bakery, Seed.run(admin: 1, 4))
+            let path = "/administraties/\(bakery)/boekingen/\(recalculation)"
+            let refused = try await h.post(path, try RunImportTests.formFields(try await h.get(path).body) + [("action", "book")])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.body.contains("Dit is een herberekening (alleen de verschillen); de oorspronkelijke run van deze loonperiode is nog een concept"))
+            #expect(refused.body.contains("id=\"book-anyway\""))
+            #expect(try h.database.entry(id: recalculation, administrationId: bakery)?.status == .draft)
+            // The user chooses: booked, the original stays a draft.
+            let anyway = try await h.post(path, try RunImportTests.formFields(refused.body) + [("action", "book_anyway")])
+            #expect(anyway.status == .seeOther)
+            #expect(try h.database.entry(id: recalculation, administrationId: bakery)?.status == .booked)
+            #expect(try h.database.entry(id: original, administrationId: bakery)?.status == .draft)
+        }
+    }
+
     @Test func exportsDownloadAndMissingCompanyDataIsNamed() async throws {
         try await Harness.run(simulator: SandboxConfiguration()) { h in
             let bakery = try await self.bookedBakery(h)

@@ -246,11 +246,11 @@ struct EntryController {
             )
         }
         let path = Route.entry(id, entry: entry.id!).path
-        guard form["action"] == "book" else {
+        guard form["action"] == "book" || form["action"] == "book_anyway" else {
             return self.pages.redirect(to: path, flash: FlashMessage(.success, "Concept opgeslagen."), context: context)
         }
         do {
-            let result = try await self.importer.book(entryId: entry.id!, administrationId: id)
+            let result = try await self.importer.book(entryId: entry.id!, administrationId: id, beforeOriginal: form["action"] == "book_anyway")
             let booked = result.entry
             var text = "Geboekt als \(booked.fiscalYear)-\(booked.number ?? 0)."
             switch result.loket {
@@ -268,7 +268,10 @@ struct EntryController {
             {
                 messages.append("De eerste open periode van \(fresh.fiscalYear) is periode \(open): pas de periode (en zo nodig de boekdatum) hierboven aan.")
             }
-            return try self.entryPage(administration, fresh, lines: lines, context: context, status: .unprocessableContent, problems: messages)
+            let onlyOrder = problems.allSatisfy { if case .originalNotBooked = $0 { true } else { false } }
+            return try self.entryPage(
+                administration, fresh, lines: lines, context: context, status: .unprocessableContent, problems: messages, offerBookAnyway: onlyOrder
+            )
         }
     }
 

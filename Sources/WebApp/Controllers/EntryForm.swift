@@ -205,7 +205,8 @@ extension EntryController {
         headerErrors: [String] = [],
         problems: [String] = [],
         posted: ParsedEntryForm? = nil,
-        conflict: Bool = false
+        conflict: Bool = false,
+        offerBookAnyway: Bool = false
     ) throws -> Response {
         let id = administration.id!
         let accounts = try self.pages.database.accounts(administrationId: id)
@@ -295,6 +296,7 @@ extension EntryController {
             periodError: posted?.fieldErrors["period"],
             descriptionError: posted?.fieldErrors["description"],
             problems: problems,
+            offerBookAnyway: offerBookAnyway,
             linesHTML: EntryLinesHTML.render(
                 rows, isDraft: !entry.isBooked, isBooked: entry.isBooked, originalPrefix: entry.source == .file ? "Bestand" : "Loket"
             ),

@@ -193,7 +193,7 @@ struct LedgerController {
                     title: section.type == .balance ? "Balans" : "Winst en verlies",
                     rows: section.accounts.map { row in
                         TrialBalancePage.Row(
-                            accountId: row.accountId, cardLink: .accountCard(id, account: row.accountId), number: row.number, name: row.name,
+                            accountId: row.accountId, cardLink: Route.accountCard(id, account: row.accountId).path(query: [("jaar", String(year))]), number: row.number, name: row.name,
                             type: row.type.rawValue, debit: blank(row.debit), credit: blank(row.credit), debitToDate: blank(row.debitToDate),
                             creditToDate: blank(row.creditToDate), balanceDebit: blank(row.balanceDebit), balanceCredit: blank(row.balanceCredit)
                         )

@@ -88,6 +88,8 @@ struct EntryPage: Sendable {
     let periodError: String?
     let descriptionError: String?
     let problems: [String]
+    /// The only problem is the order of a recalculation and its original: the user may choose.
+    let offerBookAnyway: Bool
     /// The rows of the lines table (`EntryLinesHTML`, escaped).
     let linesHTML: SafeHTML
     /// "number name" of every active account: one list the account fields of all lines share.

@@ -74,7 +74,8 @@ struct AccountCardPage: Sendable {
 struct TrialBalancePage: Sendable {
     struct Row: Sendable {
         let accountId: Int64
-        let cardLink: Route
+        /// The account card of the year (with `?jaar=`).
+        let cardLink: String
         let number: String
         let name: String
         let type: String
