@@ -191,13 +191,13 @@ struct LedgerController {
             sections: report.sections.map { section in
                 TrialBalancePage.Section(
                     title: section.type == .balance ? "Balans" : "Winst en verlies",
-                    rows: section.accounts.map { row in
+                    rowsHTML: TrialBalanceRowsHTML.render(section.accounts.map { row in
                         TrialBalancePage.Row(
                             accountId: row.accountId, cardLink: Route.accountCard(id, account: row.accountId).path(query: [("jaar", String(year))]), number: row.number, name: row.name,
                             type: row.type.rawValue, debit: blank(row.debit), credit: blank(row.credit), debitToDate: blank(row.debitToDate),
                             creditToDate: blank(row.creditToDate), balanceDebit: blank(row.balanceDebit), balanceCredit: blank(row.balanceCredit)
                         )
-                    },
+                    }),
                     subtotal: amounts(section.type == .balance ? "Totaal balans" : "Totaal winst en verlies", section.totals)
                 )
             },

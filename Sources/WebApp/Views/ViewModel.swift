@@ -88,24 +88,6 @@ extension LedgerPage.Export: ViewModel {}
 extension AccountCardPage: ViewModel {}
 extension AccountCardPage.Line: ViewModel {}
 extension TrialBalancePage: ViewModel {}
-extension TrialBalancePage.Row: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "cardLink": self.cardLink
-        case "number": self.number
-        case "name": self.name
-        case "type": self.type
-        case "debit": self.debit
-        case "credit": self.credit
-        case "debitToDate": self.debitToDate
-        case "creditToDate": self.creditToDate
-        case "balanceDebit": self.balanceDebit
-        case "balanceCredit": self.balanceCredit
-        case "accountId": self.accountId
-        default: nil
-        }
-    }
-}
 extension TrialBalancePage.Amounts: ViewModel {}
 extension TrialBalancePage.Section: ViewModel {}
 extension PeriodsPage: ViewModel {}

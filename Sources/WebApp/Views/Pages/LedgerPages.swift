@@ -97,7 +97,8 @@ struct TrialBalancePage: Sendable {
     }
     struct Section: Sendable {
         let title: String
-        let rows: [Row]
+        /// The account rows (`TrialBalanceRowsHTML`).
+        let rowsHTML: SafeHTML
         let subtotal: Amounts
     }
     let layout: Layout
