@@ -272,6 +272,42 @@ extension Harness {
             #expect(try h.database.entry(id: entryId, administrationId: bakery)?.description == "Versie A")
             let history = try h.database.history(entryId: entryId)
             #expect(history.contains { $0.field == "omschrijving" && $0.newValue == "Versie A" })
+            // Both changed the description: the user decides per field. Taking the other's keeps "Versie A".
+            #expect(second.body.contains("data-conflict=\"description\""))
+            let choice = try Self.formFields(second.body).filter { !$0.0.hasPrefix("take_") } + [("take_description", "theirs"), ("action", "save")]
+            #expect(try await h.post(path, choice).status == .seeOther)
+            #expect(try h.database.entry(id: entryId, administrationId: bakery)?.description == "Versie A")
+        }
+    }
+
+    /// Two tabs change different things: the second save merges, and both changes survive.
+    @Test func twoTabsChangingDifferentThingsKeepBothChanges() async throws {
+        try await Harness.run(simulator: SandboxConfiguration()) { h in
+            let ids = try await h.linkedWithStarterChart()
+            let bakery = ids[Seed.bakery]!
+            let entryId = try await h.importRun(bakery, Seed.run(admin: 1, 2))
+            let path = "/administraties/\(bakery)/boekingen/\(entryId)"
+            let tabA = try Self.formFields(try await h.get(path).body)
+            let tabB = try Self.formFields(try await h.get(path).body)
+            #expect(try await h.post(path, Self.replacing(tabA, "description", with: "Februari, gecontroleerd") + [("action", "save")]).status == .seeOther)
+            let postedB = Self.replacing(tabB, "desc_0", with: "Brutoloon februari") + [("action", "save")]
+            let second = try await h.post(path, postedB)
+            #expect(second.status == .seeOther)
+            #expect(try await h.get(path).body.contains("beide wijzigingen zijn bewaard"))
+            #expect(try h.database.entry(id: entryId, administrationId: bakery)?.description == "Februari, gecontroleerd")
+            #expect(try h.database.entryLines(entryId: entryId).first?.description == "Brutoloon februari")
+            // A line one tab deleted while the other changed a different line: the deletion stands too.
+            let tabC = try Self.formFields(try await h.get(path).body)
+            let tabD = try Self.formFields(try await h.get(path).body)
+            let before = try h.database.entryLines(entryId: entryId).count
+            #expect(try await h.post(path, tabC + [("remove_1", "1"), ("action", "save")]).status == .seeOther)
+            let fourth = try await h.post(path, Self.replacing(tabD, "cc_2", with: "PRD099") + [("action", "save")])
+            let conflicts = fourth.body.matches(of: /data-conflict="([^"]+)"/).map { String($0.1) }
+            let fieldErrors = fourth.body.matches(of: /field-error">([^<]+)</).map { String($0.1) }
+            #expect(fourth.status == .seeOther, "\(conflicts) \(fieldErrors)")
+            let lines = try h.database.entryLines(entryId: entryId)
+            #expect(lines.count == before - 1)
+            #expect(lines.contains { $0.costCenter == "PRD099" })
         }
     }
 

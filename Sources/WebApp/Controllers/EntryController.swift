@@ -218,36 +218,60 @@ struct EntryController {
             throw AppError.badRequest("Deze boeking is al geboekt en kan niet meer worden gewijzigd. Corrigeer met een terugboeking.")
         }
         let accounts = try self.pages.database.accounts(administrationId: id)
-        let parsed = try Self.parse(form, accounts: accounts, stored: try self.pages.database.entryLines(entryId: entry.id!))
+        let stored = try self.pages.database.entryLines(entryId: entry.id!)
         let expected = Int(form["version"]) ?? -1
+        var merged = false
+        let header: AppDatabase.DraftHeader
+        let inputs: [DraftLineInput]
         if expected != entry.version {
-            // Another tab saved first: keep what this one posted on the page, save nothing.
-            var lines = parsed.lines
-            for index in lines.indices { lines[index].errors = [:] }
-            return try self.entryPage(
-                administration, entry, lines: lines, context: context, status: .conflict,
-                headerErrors: [Self.conflictMessage], posted: parsed, conflict: true
-            )
-        }
-        guard parsed.errors.isEmpty, let header = parsed.header else {
-            return try self.entryPage(administration, entry, lines: parsed.lines, context: context, status: .unprocessableContent, headerErrors: parsed.errors, posted: parsed)
+            // Another tab saved first: merge. What only one side changed is taken from that side;
+            // what both changed differently is shown per field, and nothing is saved.
+            let parsed = try Self.parse(form, accounts: accounts, stored: stored, requireAllStored: false)
+            let byId = Dictionary(accounts.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
+            let merge = DraftMerge.merge(posted: parsed, form: form, entry: entry, stored: stored, accounts: byId)
+            let lineErrors = merge.lines.contains { !$0.errors.isEmpty }
+            if merge.conflicts.isEmpty, !lineErrors, merge.lines.count <= JournalLimits.maxLinesPerEntry,
+                let mergedHeader = Self.header(description: merge.description, entryDate: merge.entryDate, period: merge.period)
+            {
+                header = mergedHeader
+                inputs = merge.lines.map(Self.input)
+                merged = true
+            } else {
+                var view = parsed
+                view.descriptionText = merge.description
+                view.dateText = merge.entryDate
+                view.periodText = merge.period
+                view.fieldErrors = [:]
+                return try self.entryPage(
+                    administration, entry, lines: merge.lines, context: context, status: .conflict,
+                    headerErrors: [Self.conflictMessage], posted: view, conflict: true, conflicts: merge.conflicts
+                )
+            }
+        } else {
+            var parsed = try Self.parse(form, accounts: accounts, stored: stored)
+            // Choices of the merge panel: the other tab's value where the user took it.
+            Self.applyTakes(form, to: &parsed, entry: entry, stored: stored)
+            guard parsed.errors.isEmpty, let parsedHeader = parsed.header else {
+                return try self.entryPage(administration, entry, lines: parsed.lines, context: context, status: .unprocessableContent, headerErrors: parsed.errors, posted: parsed)
+            }
+            header = parsedHeader
+            inputs = parsed.inputs
         }
         do {
             _ = try self.pages.bookkeeping.saveDraft(
-                entryId: entry.id!, administrationId: id, expectedVersion: expected, header: header, lines: parsed.inputs
+                entryId: entry.id!, administrationId: id, expectedVersion: entry.version, header: header, lines: inputs
             )
-        } catch EntryError.versionConflict(let current) {
-            var refreshed = entry
-            refreshed.version = current
-            return try self.entryPage(
-                administration, refreshed, lines: parsed.lines, context: context, status: .conflict,
-                headerErrors: [Self.conflictMessage],
-                posted: parsed, conflict: true
-            )
+        } catch EntryError.versionConflict {
+            // Saved elsewhere between reading and writing: merge against that version instead.
+            return try await self.save(request, context: context)
         }
         let path = Route.entry(id, entry: entry.id!).path
         guard form["action"] == "book" || form["action"] == "book_anyway" else {
-            return self.pages.redirect(to: path, flash: FlashMessage(.success, "Concept opgeslagen."), context: context)
+            let text =
+                merged
+                ? "Concept opgeslagen, samengevoegd met wat intussen in een ander venster was opgeslagen: beide wijzigingen zijn bewaard."
+                : "Concept opgeslagen."
+            return self.pages.redirect(to: path, flash: FlashMessage(.success, text), context: context)
         }
         do {
             let result = try await self.importer.book(entryId: entry.id!, administrationId: id, beforeOriginal: form["action"] == "book_anyway")
@@ -401,9 +425,44 @@ struct EntryController {
 
     // MARK: - Helpers
 
+    /// A header from merged texts, checked like a posted one; nil when it does not pass.
+    static func header(description: String, entryDate: String, period: String) -> AppDatabase.DraftHeader? {
+        let text = description.trimmedForInput
+        guard !text.isEmpty, TextRules.lineProblem(text, max: 200, what: "De omschrijving") == nil,
+            let date = try? CalendarDate.parse(entryDate), (1990...2100).contains(date.year),
+            let number = Int(period), (1...13).contains(number)
+        else { return nil }
+        return AppDatabase.DraftHeader(description: text, entryDate: date, period: number)
+    }
+
+    static func input(_ line: EditableLine) -> DraftLineInput {
+        DraftLineInput(
+            lineId: line.lineId, accountId: line.accountId, description: line.description,
+            costCenter: line.costCenter.isEmpty ? nil : line.costCenter, costUnit: line.costUnit.isEmpty ? nil : line.costUnit,
+            debit: line.debit, credit: line.credit
+        )
+    }
+
+    /// `take_<field>=theirs` / `take_line_<id>=theirs` from the merge panel: the stored value
+    /// (the other tab's) replaces what the form carries.
+    static func applyTakes(_ form: FormData, to parsed: inout ParsedEntryForm, entry: JournalEntryRecord, stored: [EntryLineRow]) {
+        if form["take_description"] == "theirs" { parsed.descriptionText = entry.description }
+        if form["take_entryDate"] == "theirs" { parsed.dateText = entry.date?.dutch ?? entry.entryDate }
+        if form["take_period"] == "theirs" { parsed.periodText = String(entry.period) }
+        if ["description", "entryDate", "period"].contains(where: { form["take_\($0)"] == "theirs" }), parsed.header != nil {
+            parsed.header = Self.header(description: parsed.descriptionText, entryDate: parsed.dateText, period: parsed.periodText)
+        }
+        let storedById = Dictionary(stored.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for index in parsed.lines.indices {
+            guard let lineId = parsed.lines[index].lineId, form["take_line_\(lineId)"] == "theirs", let row = storedById[lineId] else { continue }
+            parsed.lines[index] = EditableLine(row)
+            parsed.inputs[index] = Self.input(parsed.lines[index])
+        }
+    }
+
     static let conflictMessage =
-        "Deze boeking is intussen ergens anders opgeslagen (bijvoorbeeld in een ander tabblad). Uw wijzigingen zijn NIET opgeslagen maar staan hieronder nog. "
-        + "Open de boeking in een nieuw tabblad om de andere versie te zien, of sla opnieuw op om uw versie te bewaren."
+        "Deze boeking is intussen ergens anders opgeslagen (bijvoorbeeld in een ander tabblad). Er is nog niets opgeslagen: wat maar aan één kant veranderde "
+        + "is samengevoegd en staat hieronder; kies bij \u{2018}Twee vensters wijzigden hetzelfde\u{2019} per veld welke versie blijft, en sla op."
 
     static func safeReturn(_ path: String, administrationId: AdministrationID) -> String {
         let prefix = Route.administration(administrationId).path + "/"

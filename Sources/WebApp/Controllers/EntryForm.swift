@@ -17,6 +17,8 @@ struct EditableLine: Sendable {
     var original: EntryLineRow?
     /// What was typed in the account field when it matched no account (shown again with the error).
     var accountText: String?
+    /// The stored line's fingerprint when this tab loaded it (`base_N`), for merging two tabs.
+    var base: String?
     var errors: [String: String] = [:]
 
     init(_ row: EntryLineRow) {
@@ -54,6 +56,8 @@ struct ParsedEntryForm: Sendable {
     var periodText: String
     var lines: [EditableLine]
     var inputs: [DraftLineInput]
+    /// Stored lines this tab removed, with their fingerprint when loaded.
+    var removed: [(id: Int64, base: String)] = []
     var errors: [String]
     /// Messages shown beside the header fields (`description`, `entryDate`, `period`).
     var fieldErrors: [String: String]
@@ -64,7 +68,8 @@ extension EntryController {
 
     /// Reads `description`, `entryDate`, `period` and lines `line_id_N`, `account_N`, `desc_N`,
     /// `cc_N`, `cu_N`, `debit_N`, `credit_N`, `remove_N` (N < `line_count`). Every problem is named.
-    static func parse(_ form: FormData, accounts: [LedgerAccountRecord], stored: [EntryLineRow]) throws(AppError) -> ParsedEntryForm {
+    /// `requireAllStored: false` is for merging with another tab's save (it may have added lines).
+    static func parse(_ form: FormData, accounts: [LedgerAccountRecord], stored: [EntryLineRow], requireAllStored: Bool = true) throws(AppError) -> ParsedEntryForm {
         var errors: [String] = []
         var fieldErrors: [String: String] = [:]
         let storedById = Dictionary(stored.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -103,6 +108,7 @@ extension EntryController {
         // Every stored line must come back, kept or explicitly removed: a post that lacks some
         // (a cut-off form, an old page) is refused whole, never applied as a deletion.
         var returnedIds = Set<Int64>()
+        var removed: [(id: Int64, base: String)] = []
         for index in 0..<count {
             let lineIdText = form["line_id_\(index)"].trimmedForInput
             let lineId = Int64(lineIdText)
@@ -120,7 +126,10 @@ extension EntryController {
             let lineDescription = form["desc_\(index)"].trimmedForInput
             let costCenter = form["cc_\(index)"].trimmedForInput
             let costUnit = form["cu_\(index)"].trimmedForInput
-            if form["remove_\(index)"] == "1" { continue }
+            if form["remove_\(index)"] == "1" {
+                if let lineId { removed.append((lineId, form["base_\(index)"])) }
+                continue
+            }
             if lineId == nil && accountText.isEmpty && debitText.isEmpty && creditText.isEmpty && lineDescription.isEmpty { continue }
             // The account is typed (or picked from the list) as "number", "number name", or
             // (part of) a name.
@@ -140,6 +149,7 @@ extension EntryController {
                 lineId: lineId, accountId: accountId, description: lineDescription, costCenter: costCenter,
                 costUnit: costUnit, debitText: debitText, creditText: creditText, original: lineId.flatMap { storedById[$0] }
             )
+            line.base = form["base_\(index)"]
             let number = lines.count + 1
             if lineId != nil && line.original == nil {
                 line.errors["account"] = "Deze regel hoort niet bij deze boeking; laad de pagina opnieuw."
@@ -178,7 +188,7 @@ extension EntryController {
             )
         }
         let missing = stored.filter { !returnedIds.contains($0.id) }
-        if !missing.isEmpty {
+        if requireAllStored && !missing.isEmpty {
             throw AppError.conflict(
                 "Het formulier bevatte \(JournalLimits.dutchCount(stored.count - missing.count)) van de \(JournalLimits.dutchCount(stored.count)) regels van deze boeking "
                     + "(ontbrekend: regel \(missing.prefix(5).map { String($0.position) }.joined(separator: ", "))\(missing.count > 5 ? " en meer" : "")). "
@@ -191,7 +201,7 @@ extension EntryController {
         let header = errors.isEmpty && date != nil && period != nil ? AppDatabase.DraftHeader(description: description, entryDate: date!, period: period!) : nil
         return ParsedEntryForm(
             header: header, descriptionText: form["description"], dateText: form["entryDate"], periodText: periodText, lines: lines, inputs: inputs,
-            errors: errors, fieldErrors: fieldErrors
+            removed: removed, errors: errors, fieldErrors: fieldErrors
         )
     }
 
@@ -206,7 +216,8 @@ extension EntryController {
         problems: [String] = [],
         posted: ParsedEntryForm? = nil,
         conflict: Bool = false,
-        offerBookAnyway: Bool = false
+        offerBookAnyway: Bool = false,
+        conflicts: [DraftMerge.Conflict] = []
     ) throws -> Response {
         let id = administration.id!
         let accounts = try self.pages.database.accounts(administrationId: id)
@@ -248,7 +259,8 @@ extension EntryController {
                     accountError: line.errors["account"] ?? line.errors["description"] ?? line.errors["costCenter"] ?? line.errors["costUnit"],
                     loket: loket,
                     changed: changed,
-                    isEmptyRow: false
+                    isEmptyRow: false,
+                    base: original.map(DraftMerge.fingerprint) ?? ""
                 )
             )
         }
@@ -258,7 +270,7 @@ extension EntryController {
                     EntryPage.Line(
                         index: lines.count + extra, lineId: "", accountValue: "", accountLabel: "", unmapped: false,
                         inactive: false, description: "", costCenter: "", costUnit: "", debit: "", credit: "", debitError: nil, creditError: nil,
-                        accountError: nil, loket: nil, changed: false, isEmptyRow: true
+                        accountError: nil, loket: nil, changed: false, isEmptyRow: true, base: ""
                     )
                 )
             }
@@ -297,6 +309,10 @@ extension EntryController {
             descriptionError: posted?.fieldErrors["description"],
             problems: problems,
             offerBookAnyway: offerBookAnyway,
+            conflicts: conflicts.map { EntryPage.Conflict(key: $0.key, label: $0.label, mine: $0.mine, theirs: $0.theirs, choosable: $0.choosable) },
+            baseDescription: entry.description,
+            baseEntryDate: entry.date?.dutch ?? entry.entryDate,
+            basePeriod: String(entry.period),
             linesHTML: EntryLinesHTML.render(
                 rows, isDraft: !entry.isBooked, isBooked: entry.isBooked, originalPrefix: entry.source == .file ? "Bestand" : "Loket"
             ),

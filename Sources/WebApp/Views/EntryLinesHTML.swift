@@ -21,7 +21,15 @@ enum EntryLinesHTML {
             html.text(index)
             html.markup("\" value=\"")
             html.text(line.lineId)
-            html.markup("\"></td>\n        <td>")
+            html.markup("\">")
+            if !line.base.isEmpty {
+                html.markup("<input type=\"hidden\" name=\"base_")
+                html.text(index)
+                html.markup("\" value=\"")
+                html.text(line.base)
+                html.markup("\">")
+            }
+            html.markup("</td>\n        <td>")
             if isDraft {
                 // A typed account number with suggestions from the page's one list (#account-list):
                 // a select of the whole chart on every line made a 300-line page megabytes.

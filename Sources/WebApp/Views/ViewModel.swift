@@ -77,6 +77,7 @@ extension EntryPage.Unmapped: ViewModel {}
 extension EntryPage.HistoryRow: ViewModel {}
 extension EntryPage.EntryLink: ViewModel {}
 extension EntryPage.ReversalProposal: ViewModel {}
+extension EntryPage.Conflict: ViewModel {}
 extension MappingsPage: ViewModel {}
 extension MappingsPage.Row: ViewModel {}
 extension EntriesPage: ViewModel {}

@@ -50,6 +50,8 @@ struct EntryPage: Sendable {
         let loket: String?
         let changed: Bool
         let isEmptyRow: Bool
+        /// Fingerprint of the stored line (merging two tabs).
+        let base: String
     }
     struct Option: Sendable {
         let value: String
@@ -90,6 +92,12 @@ struct EntryPage: Sendable {
     let problems: [String]
     /// The only problem is the order of a recalculation and its original: the user may choose.
     let offerBookAnyway: Bool
+    /// Fields two tabs changed differently (this tab's value is in the form).
+    let conflicts: [Conflict]
+    /// The stored header, carried as the base of a later merge.
+    let baseDescription: String
+    let baseEntryDate: String
+    let basePeriod: String
     /// The rows of the lines table (`EntryLinesHTML`, escaped).
     let linesHTML: SafeHTML
     /// "number name" of every active account: one list the account fields of all lines share.
@@ -121,6 +129,13 @@ struct EntryPage: Sendable {
     let sourceReference: String
     let conflict: Bool
 
+    struct Conflict: Sendable {
+        let key: String
+        let label: String
+        let mine: String
+        let theirs: String
+        let choosable: Bool
+    }
     struct ReversalProposal: Sendable {
         let period: String
         let date: String
