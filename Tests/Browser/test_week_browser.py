@@ -177,3 +177,63 @@ def test_editor_and_reports_in_a_monthly_administration(demo, browser):
     confirm_and_navigate(browser, browser.find_element(By.ID, "reverse"))
     WebDriverWait(browser, 10).until(lambda b: "Teruggeboekt als 2026-2" in b.page_source)
     assert browser.find_element(By.ID, "period").text == "3"
+
+
+def test_two_tabs_keep_both_changes_and_choose_per_field(demo, browser):
+    connect(demo, browser, pages=[])
+    bakery = row(browser, "De Gouden Korst - maandloon")
+    Select(bakery.find_element(By.TAG_NAME, "select")).select_by_value("nieuw")
+    navigate(browser, bakery.find_element(By.XPATH, ".//button[normalize-space()='Koppelen']"))
+    navigate(browser, row(browser, "De Gouden Korst - maandloon").find_element(By.LINK_TEXT, "L5001 Bakkerij De Gouden Korst B.V."))
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Rekeningschema"))
+    navigate(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Standaardschema laden']"))
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Loonjournaalruns"))
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, f"tr[data-run='{FEBRUARY_RUN}'] button[name=runId]"))
+    entry_url = browser.current_url
+
+    # Two tabs on the same draft.
+    first = browser.current_window_handle
+    browser.switch_to.new_window("tab")
+    browser.get(entry_url)
+    second = browser.current_window_handle
+
+    # Tab 1 changes the description and saves.
+    browser.switch_to.window(first)
+    field = browser.find_element(By.ID, "description")
+    field.clear()
+    field.send_keys("Februari, gecontroleerd")
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "button[value=save]"))
+    assert "Concept opgeslagen." in browser.page_source
+
+    # Tab 2 (opened before) changes a line and saves: merged, both changes kept.
+    browser.switch_to.window(second)
+    line = browser.find_element(By.NAME, "desc_0")
+    line.clear()
+    line.send_keys("Brutoloon februari")
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "button[value=save]"))
+    assert "beide wijzigingen zijn bewaard" in browser.page_source
+    assert browser.find_element(By.ID, "description").get_attribute("value") == "Februari, gecontroleerd"
+    assert browser.find_element(By.NAME, "desc_0").get_attribute("value") == "Brutoloon februari"
+
+    # Both change the description: the second tab is asked, per field, and keeps its own.
+    browser.switch_to.window(first)
+    browser.get(entry_url)
+    field = browser.find_element(By.ID, "description")
+    field.clear()
+    field.send_keys("Versie van tab 1")
+    browser.switch_to.window(second)
+    browser.get(entry_url)
+    browser.switch_to.window(first)
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "button[value=save]"))
+    browser.switch_to.window(second)
+    field = browser.find_element(By.ID, "description")
+    field.clear()
+    field.send_keys("Versie van tab 2")
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "button[value=save]"))
+    merge = browser.find_element(By.ID, "merge").text
+    assert "Versie van tab 1" in merge and "Versie van tab 2" in merge
+    browser.find_element(By.CSS_SELECTOR, "input[name=take_description][value=theirs]").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "button[value=save]"))
+    assert "Concept opgeslagen." in browser.page_source
+    assert browser.find_element(By.ID, "description").get_attribute("value") == "Versie van tab 1"
+    assert browser.find_element(By.NAME, "desc_0").get_attribute("value") == "Brutoloon februari"
