@@ -89,7 +89,9 @@ extension TrialBalanceReport {
             return (money.cents < 0 ? "-" : "") + "\(cents / 100)," + (cents % 100 < 10 ? "0" : "") + "\(cents % 100)"
         }
         func field(_ text: String) -> String {
-            let clean = TextRules.cleaned(text, max: 200)
+            var clean = TextRules.cleaned(text, max: 200)
+            // A spreadsheet would run a cell that starts like a formula.
+            if let first = clean.first, "=+-@".contains(first) { clean = "'" + clean }
             return clean.contains(where: { $0 == ";" || $0 == "\"" }) ? "\"" + clean.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : clean
         }
         func row(_ cells: [String]) -> String { cells.joined(separator: ";") }

@@ -68,14 +68,17 @@ public struct Bookkeeping: Sendable {
     }
 
     /// Where a reversal goes when the entry's own period is closed: the first open period after
-    /// it in the same year (else the first open one at all), on the last day of that month.
-    /// Nil when the entry's period is open (the reversal goes there) or every period is closed.
+    /// it in the same year (period 13 as the last), on its last day (a 4-weekly period's own end).
+    /// Nil when the entry's period is open (the reversal goes there) or no later period is open.
     public func reversalProposal(for entry: JournalEntryRecord, periods count: Int) throws -> (period: Int, date: CalendarDate)? {
         let id = entry.administrationId
         let closed = try self.database.closedPeriods(administrationId: id, year: entry.fiscalYear)
         guard closed.contains(entry.period) else { return nil }
-        let all = Array(1...max(count, entry.period))
-        guard let period = all.first(where: { $0 > entry.period && !closed.contains($0) }) ?? all.first(where: { !closed.contains($0) }) else { return nil }
+        // Never before the entry it reverses; period 13 (December) is the last one of any year.
+        guard entry.period < 13, let period = ((entry.period + 1)...13).first(where: { !closed.contains($0) && ($0 <= count || $0 == 13) }) else { return nil }
+        if count == 13, let date = PayrollCalendar.entryDate(year: entry.fiscalYear, period: period, kind: .fourWeeks, loketEndDate: nil) {
+            return (period, date)
+        }
         return (period, CalendarDate.lastDay(ofMonth: min(period, 12), year: entry.fiscalYear))
     }
 

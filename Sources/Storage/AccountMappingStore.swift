@@ -5,7 +5,7 @@ import Ledger
 /// One Loket account that drafts of an administration use and that has no account here yet.
 public struct UnknownAccount: Equatable, Sendable {
     public let code: String
-    /// Loket's name of the account (the longest one seen, if the runs differ).
+    /// Loket's name of the account (one of them, if the runs differ).
     public let description: String
     public let lines: Int
     public let drafts: Int
@@ -68,7 +68,8 @@ extension AppDatabase {
 
     /// Copies the remembered mappings of one administration to others, by account number: a
     /// mapping to account 4000 there becomes a mapping to this administration's 4000. Codes
-    /// whose account number does not exist in a target are skipped and counted.
+    /// whose account number does not exist in a target, or that the target maps itself, are
+    /// skipped and counted.
     public func copyMappings(from source: AdministrationID, to targets: [AdministrationID], at now: Date) throws -> [AdministrationID: (copied: Int, skipped: Int)] {
         try self.writer.write { db in
             let mappings = try Row.fetchAll(
@@ -83,8 +84,12 @@ extension AppDatabase {
             for target in targets where target != source {
                 guard try AdministrationRecord.filter(key: target).fetchCount(db) == 1 else { throw StorageError.administrationNotFound }
                 var copied = 0, skipped = 0
+                let own = try String.fetchSet(db, sql: "SELECT loket_code FROM account_mappings WHERE administration_id = ?", arguments: [target])
                 for mapping in mappings {
-                    if let account = try Int64.fetchOne(
+                    // A choice the target made itself is never overwritten.
+                    if own.contains(mapping.code) {
+                        skipped += 1
+                    } else if let account = try Int64.fetchOne(
                         db, sql: "SELECT id FROM ledger_accounts WHERE administration_id = ? AND number = ?", arguments: [target, mapping.number]
                     ) {
                         try self.rememberMapping(target, mapping.code, account, now, db)

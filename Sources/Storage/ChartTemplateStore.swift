@@ -7,7 +7,7 @@ public enum ChartTemplate: Equatable, Sendable {
     case none
     /// The starter chart for payroll (`StarterChart`).
     case starter
-    /// The chart of an existing administration (its active and inactive accounts).
+    /// The chart of an existing administration (its active accounts).
     case administration(AdministrationID)
 }
 
@@ -53,7 +53,7 @@ extension AppDatabase {
         case .none: return []
         case .starter: return StarterChart.accounts
         case .administration(let id):
-            return try LedgerAccountRecord.filter(Column("administration_id") == id).order(Column("number")).fetchAll(db).map {
+            return try LedgerAccountRecord.filter(Column("administration_id") == id && Column("is_active") == true).order(Column("number")).fetchAll(db).map {
                 ChartAccount(number: $0.number, name: $0.name, type: AccountType(rawValue: $0.type) ?? .balance, rgsCode: $0.rgsCode)
             }
         }

@@ -429,10 +429,20 @@ extension AppDatabase {
     }
 
     /// Creates an account from a Loket code and description (nothing is created silently: the user asks).
+    /// One transaction: the account, the mapping Loket code → account (so a name that differs
+    /// from Loket's still matches, now and in later imports) and the re-checked drafts.
     public func createAccountFromLoket(administrationId: AdministrationID, code: String, name: String, type: AccountType, at now: Date) throws -> LedgerAccountRecord {
-        let account = try self.addAccount(administrationId: administrationId, ChartAccount(number: code, name: name, type: type), at: now)
-        try self.writer.write { db in _ = try self.applyMapping(administrationId, code, account.id!, now, db) }
-        return account
+        try self.writer.write { db in
+            guard try AdministrationRecord.filter(key: administrationId).fetchCount(db) == 1 else { throw StorageError.administrationNotFound }
+            if try LedgerAccountRecord.filter(Column("administration_id") == administrationId && Column("number") == code).fetchCount(db) > 0 {
+                throw StorageError.duplicateAccountNumber(code)
+            }
+            let record = try self.insertAccount(ChartAccount(number: code, name: name, type: type), administrationId: administrationId, at: now, db)
+            try self.auditEntry(administrationId, "rekening", "toegevoegd", "\(record.number) \(record.name) (\(record.type)) voor Loket \(code)", now, db)
+            try self.rememberMapping(administrationId, code, record.id!, now, db)
+            try self.resolveDraftAccounts(administrationId, now, db)
+            return record
+        }
     }
 
     private func applyMapping(_ administrationId: AdministrationID, _ code: String, _ accountId: Int64, _ now: Date, _ db: Database) throws -> Int {

@@ -214,6 +214,7 @@ extension AppDatabase {
             )
             var linked = 0
             var skipped: [String] = []
+            var formersUsed = Set<AdministrationID>()
             for row in rows {
                 if row["has_journal_profile"] as Bool? == false {
                     skipped.append(row["name"])
@@ -221,7 +222,9 @@ extension AppDatabase {
                 }
                 let source = try self.cachedAdministration(connectionId, row["payroll_administration_id"], db)
                 let administration: AdministrationRecord
-                if let former = row["former"] as AdministrationID?, let record = try AdministrationRecord.fetchOne(db, key: former) {
+                if let former = row["former"] as AdministrationID?, formersUsed.insert(former).inserted,
+                    let record = try AdministrationRecord.fetchOne(db, key: former)
+                {
                     administration = record
                 } else {
                     administration = try self.createAdministration(from: source, fiscalYear: fiscalYear, at: now, db)

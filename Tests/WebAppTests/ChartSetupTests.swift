@@ -122,6 +122,26 @@ import Testing
         }
     }
 
+    /// An account created from a Loket line under a name of the user's own still catches the
+    /// line, now and in later runs (the choice is remembered as a mapping).
+    @Test func anAccountCreatedFromALoketLineIsRememberedWhateverItsName() async throws {
+        try await Harness.run(simulator: SandboxConfiguration()) { h in
+            let ids = try await h.linkedWithStarterChart()
+            let bakery = try #require(ids[Seed.bakery])
+            let entryId = try await h.importRun(bakery, Seed.run(admin: 1, 3))
+            let path = "/administraties/\(bakery)/boekingen/\(entryId)"
+            let created = try await h.post(
+                "/administraties/\(bakery)/rekeningkoppelingen/aanmaken", [("code", "4050"), ("name", "Bijdrage kinderopvang"), ("type", "W"), ("returnTo", path)]
+            )
+            #expect(created.status == .seeOther)
+            #expect(try h.database.entryLines(entryId: entryId).filter { $0.originalAccountCode == "4050" }.allSatisfy { $0.accountId != nil })
+            #expect(try h.database.mappings(administrationId: bakery).contains { $0.loketCode == "4050" && $0.accountName == "Bijdrage kinderopvang" })
+            let again = try await h.post("/administraties/\(bakery)/rekeningkoppelingen/aanmaken", [("code", "4050"), ("name", "Nog eens"), ("type", "W"), ("returnTo", path)])
+            #expect(again.status == .seeOther)
+            #expect(try h.database.accounts(administrationId: bakery).filter { $0.number == "4050" }.count == 1)
+        }
+    }
+
     /// Mappings go to other administrations by account number; a number they lack is skipped.
     @Test func mappingsAreCopiedByAccountNumber() async throws {
         try await Harness.run(simulator: SandboxConfiguration()) { h in
@@ -133,13 +153,16 @@ import Testing
             #expect(custom.status == .seeOther)
             let own = try #require(try h.database.accounts(administrationId: bakery).first { $0.number == "4061" })
             _ = try await h.post("/administraties/\(bakery)/rekeningkoppelingen", [("code", "4070"), ("accountId", String(own.id!))])
+            // The gardener chose its own account for 4050 before: that choice is kept.
+            let gardenerWages = try #require(try h.database.accounts(administrationId: gardener).first { $0.number == "4000" })
+            _ = try await h.post("/administraties/\(gardener)/rekeningkoppelingen", [("code", "4050"), ("accountId", String(gardenerWages.id!))])
             let copied = try await h.post("/rekeningschemas/koppelingen-kopieren", [("mappingSource", "\(bakery)"), ("target", "\(detailed)"), ("target", "\(gardener)")])
             #expect(copied.status == .seeOther)
             let flash = try await h.get("/rekeningschemas").body
-            #expect(flash.contains("2 koppeling(en) gekopieerd naar 2 administratie(s). 2 overgeslagen"), "\(flash.firstMatch(of: /flash-success[^<]*/)?.0 ?? "")")
+            #expect(flash.contains("1 koppeling(en) gekopieerd naar 2 administratie(s). 3 overgeslagen"), "\(flash.firstMatch(of: /flash-success[^<]*/)?.0 ?? "")")
+            #expect(try h.database.mappings(administrationId: detailed).first { $0.loketCode == "4050" }?.accountNumber == "4900")
+            #expect(try h.database.mappings(administrationId: gardener).first { $0.loketCode == "4050" }?.accountNumber == "4000")
             for target in [detailed, gardener] {
-                let mapping = try #require(try h.database.mappings(administrationId: target).first { $0.loketCode == "4050" })
-                #expect(mapping.accountNumber == "4900")
                 #expect(try h.database.mappings(administrationId: target).contains { $0.loketCode == "4070" } == false)
             }
         }

@@ -308,6 +308,34 @@ extension Harness {
             let lines = try h.database.entryLines(entryId: entryId)
             #expect(lines.count == before - 1)
             #expect(lines.contains { $0.costCenter == "PRD099" })
+            // Two fields of one line, one per tab: both kept too.
+            let tabE = try Self.formFields(try await h.get(path).body)
+            let tabF = try Self.formFields(try await h.get(path).body)
+            #expect(try await h.post(path, Self.replacing(tabE, "desc_0", with: "Salaris februari") + [("action", "save")]).status == .seeOther)
+            #expect(try await h.post(path, Self.replacing(tabF, "cu_0", with: "KDR7") + [("action", "save")]).status == .seeOther)
+            let first = try #require(try h.database.entryLines(entryId: entryId).first)
+            #expect(first.description == "Salaris februari" && first.costUnit == "KDR7")
+            // The same field of one line in both: asked per field; taking the other's amount.
+            let tabG = try Self.formFields(try await h.get(path).body)
+            let tabH = try Self.formFields(try await h.get(path).body)
+            #expect(try await h.post(path, Self.replacing(tabG, "desc_0", with: "Versie G") + [("action", "save")]).status == .seeOther)
+            let clash = try await h.post(path, Self.replacing(Self.replacing(tabH, "desc_0", with: "Versie H"), "cc_0", with: "PRD123") + [("action", "save")])
+            #expect(clash.status == .conflict)
+            let key = "line_\(first.id)_description"
+            #expect(clash.body.contains("data-conflict=\"\(key)\""))
+            #expect(!clash.body.contains("data-conflict=\"line_\(first.id)_costCenter\""))
+            let decided = try Self.formFields(clash.body).filter { !$0.0.hasPrefix("take_") } + [("take_\(key)", "theirs"), ("action", "save")]
+            #expect(try await h.post(path, decided).status == .seeOther)
+            let after = try #require(try h.database.entryLines(entryId: entryId).first)
+            #expect(after.description == "Versie G" && after.costCenter == "PRD123")
+            // Only an honest earlier page merges: a made-up version or a cut-off form saves nothing.
+            let count = try h.database.entryLines(entryId: entryId).count
+            let made = try await h.post(path, Self.replacing(tabG, "version", with: "x") + [("action", "save")])
+            #expect(made.status == .conflict && made.body.contains("niet volledig genoeg om samen te voegen"))
+            let cut = try await h.post(path, Self.replacing(tabG, "line_count", with: "2") + [("action", "save")])
+            #expect(cut.status == .conflict)
+            #expect(try h.database.entryLines(entryId: entryId).count == count)
+            #expect(try h.database.entryLines(entryId: entryId).first?.description == "Versie G")
         }
     }
 

@@ -203,7 +203,21 @@ struct ChartSetupController {
         guard !decisions.isEmpty else {
             return self.pages.redirect(to: Route.unknownAccounts(id).path, flash: FlashMessage(.info, "Er is niets gekozen; alles staat nog open."), context: context)
         }
-        let drafts = try self.pages.bookkeeping.resolveUnknownAccounts(administrationId: id, decisions)
+        let drafts: Int
+        do {
+            drafts = try self.pages.bookkeeping.resolveUnknownAccounts(administrationId: id, decisions)
+        } catch StorageError.duplicateAccountNumber(let number) {
+            // Created meanwhile (another tab, a chart applied): nothing is saved; the page is read again.
+            return self.pages.redirect(
+                to: Route.unknownAccounts(id).path,
+                flash: FlashMessage(.error, "Rekening \(number) bestaat intussen al; er is niets vastgelegd. Bekijk de voorstellen opnieuw."), context: context
+            )
+        } catch StorageError.accountNotFound {
+            return self.pages.redirect(
+                to: Route.unknownAccounts(id).path,
+                flash: FlashMessage(.error, "Een gekozen rekening bestaat niet meer; er is niets vastgelegd. Bekijk de voorstellen opnieuw."), context: context
+            )
+        }
         let left = try self.pages.database.unknownAccounts(administrationId: id).count
         var text = "\(DutchFormat.count(decisions.count)) Loket-rekening(en) vastgelegd; \(DutchFormat.count(drafts)) concept(en) bijgewerkt."
         text += left == 0 ? " Alle concepten vinden nu hun rekeningen." : " Nog \(DutchFormat.count(left)) open."

@@ -153,7 +153,7 @@ struct CompanyListController {
             ? "Er was niets meer te koppelen."
             : "\(DutchFormat.count(result.linked)) loonadministratie(s) gekoppeld, elk aan een eigen administratie (de eerdere, of een nieuwe met de naam en het KvK-nummer uit Loket)."
         if !result.withoutJournalProfile.isEmpty {
-            text += " Niet gekoppeld, want Loket heeft er geen journaalprofiel voor (er valt niets te importeren): \(result.withoutJournalProfile.joined(separator: ", ")). Koppel ze los als dat toch nodig is."
+            text += " Niet gekoppeld, want Loket heeft er geen journaalprofiel voor (er valt niets te importeren): \(result.withoutJournalProfile.joined(separator: ", ")). Koppel ze afzonderlijk als dat toch nodig is."
         }
         return self.pages.redirect(
             to: Route.companies(connection: connection.id!).path, flash: FlashMessage(result.linked == 0 ? .info : .success, text), context: context

@@ -227,6 +227,14 @@ struct EntryController {
             // Another tab saved first: merge. What only one side changed is taken from that side;
             // what both changed differently is shown per field, and nothing is saved.
             let parsed = try Self.parse(form, accounts: accounts, stored: stored, requireAllStored: false)
+            guard DraftMerge.canMerge(parsed, form: form, currentVersion: entry.version) else {
+                var lines = parsed.lines
+                for index in lines.indices { lines[index].errors = [:] }
+                return try self.entryPage(
+                    administration, entry, lines: lines, context: context, status: .conflict,
+                    headerErrors: [Self.staleFormMessage], posted: parsed, conflict: true
+                )
+            }
             let byId = Dictionary(accounts.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
             let merge = DraftMerge.merge(posted: parsed, form: form, entry: entry, stored: stored, accounts: byId)
             let lineErrors = merge.lines.contains { !$0.errors.isEmpty }
@@ -234,7 +242,7 @@ struct EntryController {
                 let mergedHeader = Self.header(description: merge.description, entryDate: merge.entryDate, period: merge.period)
             {
                 header = mergedHeader
-                inputs = merge.lines.map(Self.input)
+                inputs = merge.lines.filter { !$0.removed }.map(Self.input)
                 merged = true
             } else {
                 var view = parsed
@@ -272,6 +280,14 @@ struct EntryController {
                 ? "Concept opgeslagen, samengevoegd met wat intussen in een ander venster was opgeslagen: beide wijzigingen zijn bewaard."
                 : "Concept opgeslagen."
             return self.pages.redirect(to: path, flash: FlashMessage(.success, text), context: context)
+        }
+        // What the other tab changed has not been seen yet: saved, not booked.
+        guard !merged else {
+            return self.pages.redirect(
+                to: path,
+                flash: FlashMessage(.info, "Opgeslagen en samengevoegd met wat intussen in een ander venster was opgeslagen, maar nog niet geboekt: bekijk het concept en boek opnieuw."),
+                context: context
+            )
         }
         do {
             let result = try await self.importer.book(entryId: entry.id!, administrationId: id, beforeOriginal: form["action"] == "book_anyway")
@@ -454,11 +470,19 @@ struct EntryController {
         }
         let storedById = Dictionary(stored.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for index in parsed.lines.indices {
-            guard let lineId = parsed.lines[index].lineId, form["take_line_\(lineId)"] == "theirs", let row = storedById[lineId] else { continue }
-            parsed.lines[index] = EditableLine(row)
+            guard let lineId = parsed.lines[index].lineId, let row = storedById[lineId] else { continue }
+            let taken = DraftMerge.LineField.allCases.filter { form["take_line_\(lineId)_\($0.rawValue)"] == "theirs" }
+            guard !taken.isEmpty else { continue }
+            let theirs = EditableLine(row)
+            for field in taken { DraftMerge.take(field, from: theirs, into: &parsed.lines[index]) }
+            parsed.lines[index].errors = [:]
             parsed.inputs[index] = Self.input(parsed.lines[index])
         }
     }
+
+    static let staleFormMessage =
+        "Deze boeking is intussen ergens anders opgeslagen, en dit formulier is niet volledig genoeg om samen te voegen. Er is niets opgeslagen; "
+        + "uw invoer staat hieronder. Open de boeking opnieuw om de huidige versie te zien."
 
     static let conflictMessage =
         "Deze boeking is intussen ergens anders opgeslagen (bijvoorbeeld in een ander tabblad). Er is nog niets opgeslagen: wat maar aan één kant veranderde "

@@ -19,6 +19,8 @@ struct EditableLine: Sendable {
     var accountText: String?
     /// The stored line's fingerprint when this tab loaded it (`base_N`), for merging two tabs.
     var base: String?
+    /// Removed in this tab, not saved yet (a merge page shows it ticked).
+    var removed = false
     var errors: [String: String] = [:]
 
     init(_ row: EntryLineRow) {
@@ -260,7 +262,8 @@ extension EntryController {
                     loket: loket,
                     changed: changed,
                     isEmptyRow: false,
-                    base: original.map(DraftMerge.fingerprint) ?? ""
+                    base: original.map(DraftMerge.fingerprint) ?? "",
+                    removed: line.removed
                 )
             )
         }
@@ -270,7 +273,7 @@ extension EntryController {
                     EntryPage.Line(
                         index: lines.count + extra, lineId: "", accountValue: "", accountLabel: "", unmapped: false,
                         inactive: false, description: "", costCenter: "", costUnit: "", debit: "", credit: "", debitError: nil, creditError: nil,
-                        accountError: nil, loket: nil, changed: false, isEmptyRow: true, base: ""
+                        accountError: nil, loket: nil, changed: false, isEmptyRow: true, base: "", removed: false
                     )
                 )
             }
@@ -318,6 +321,7 @@ extension EntryController {
             ),
             accountChoices: accounts.filter(\.isActive).map { "\($0.number) \($0.name)" },
             lineCount: rows.count,
+            baseLineCount: lines.filter { $0.original != nil && $0.lineId != nil }.count,
             debitTotal: balance.debit.dutch,
             creditTotal: balance.credit.dutch,
             difference: balance.difference.magnitude.dutch,

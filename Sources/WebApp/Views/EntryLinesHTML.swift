@@ -74,7 +74,9 @@ enum EntryLinesHTML {
                 if !line.isEmptyRow {
                     html.markup("<input type=\"checkbox\" name=\"remove_")
                     html.text(index)
-                    html.markup("\" value=\"1\" aria-label=\"Regel verwijderen\">")
+                    html.markup("\" value=\"1\" aria-label=\"Regel verwijderen\"")
+                    if line.removed { html.markup(" checked") }
+                    html.markup(">")
                 }
                 html.markup("</td>")
             }

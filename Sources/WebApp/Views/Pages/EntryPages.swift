@@ -52,6 +52,7 @@ struct EntryPage: Sendable {
         let isEmptyRow: Bool
         /// Fingerprint of the stored line (merging two tabs).
         let base: String
+        let removed: Bool
     }
     struct Option: Sendable {
         let value: String
@@ -103,6 +104,8 @@ struct EntryPage: Sendable {
     /// "number name" of every active account: one list the account fields of all lines share.
     let accountChoices: [String]
     let lineCount: Int
+    /// How many stored lines the form carries (a merge refuses a form that lost some).
+    let baseLineCount: Int
     let debitTotal: String
     let creditTotal: String
     let difference: String
