@@ -34,7 +34,7 @@ extension Bookkeeping {
         switch source {
         case .template(let template):
             accounts = try self.database.chartAccounts(of: template)
-            name = Self.describe(template, in: self.database)
+            name = try self.database.chartTemplateName(template)
         case .file(let file, let parsed):
             accounts = parsed
             name = file.isEmpty ? "een CSV-bestand" : file
@@ -58,15 +58,6 @@ extension Bookkeeping {
         guard !targets.isEmpty else { throw ChartSetupError.noAdministrations }
         let result = try self.database.copyMappings(from: source, to: targets, at: self.now())
         return (result.values.map(\.copied).reduce(0, +), result.values.map(\.skipped).reduce(0, +))
-    }
-
-    static func describe(_ template: ChartTemplate, in database: AppDatabase) -> String {
-        switch template {
-        case .none: "geen schema"
-        case .starter: "het standaardschema"
-        case .administration(let id):
-            (try? database.administration(id: id)).flatMap { $0 }.map { "het schema van \($0.code)" } ?? "het schema van een andere administratie"
-        }
     }
 
     // MARK: - Unknown Loket accounts

@@ -59,10 +59,14 @@ extension AppDatabase {
         }
     }
 
-    /// "het standaardschema", "het schema van KLANT1 Bakkerij".
+    /// "het standaardschema", "het schema van KLANT1 Bakkerij" — for messages and the audit log.
+    public func chartTemplateName(_ template: ChartTemplate) throws -> String {
+        try self.writer.read { try self.describe(template, $0) }
+    }
+
     func describe(_ template: ChartTemplate, _ db: Database) throws -> String {
         switch template {
-        case .none: return "geen"
+        case .none: return "geen rekeningschema (een leeg schema)"
         case .starter: return "het standaardschema"
         case .administration(let id):
             let row = try Row.fetchOne(db, sql: "SELECT code, name FROM administrations WHERE id = ?", arguments: [id])

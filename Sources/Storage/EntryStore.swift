@@ -461,8 +461,7 @@ extension AppDatabase {
                 throw EntryError.notFound
             }
             let lines = try self.lines(entryId, db).map(\.entryLine)
-            let rule = try String.fetchOne(db, sql: "SELECT period_rule FROM administration_settings WHERE administration_id = ?", arguments: [administrationId])
-                .flatMap(FinancialPeriodRule.init(rawValue:)) ?? .calendarMonth
+            let rule = try self.periodRule(administrationId, db)
             let problems = JournalRules.bookingProblems(
                 lines: lines, isBooked: entry.isBooked, year: entry.fiscalYear, period: entry.period,
                 closedPeriods: try self.closedPeriods(administrationId, entry.fiscalYear, db),
@@ -501,8 +500,7 @@ extension AppDatabase {
             let closed = try self.closedPeriods(administrationId, original.fiscalYear, db)
             var (period, entryDate) = (original.period, date)
             if let target {
-                let rule = try String.fetchOne(db, sql: "SELECT period_rule FROM administration_settings WHERE administration_id = ?", arguments: [administrationId])
-                    .flatMap(FinancialPeriodRule.init(rawValue:)) ?? .calendarMonth
+                let rule = try self.periodRule(administrationId, db)
                 let problems = JournalRules.bookingProblems(
                     lines: JournalRules.reversed(lines.map(\.entryLine)), isBooked: false, year: original.fiscalYear, period: target.period,
                     closedPeriods: closed, date: target.date, rule: rule
@@ -542,6 +540,12 @@ extension AppDatabase {
             try self.recordHistory(reversal.id!, administrationId, "boeking", "", "terugboeking van \(original.fiscalYear)-\(original.number ?? 0)", now, db)
             return reversal
         }
+    }
+
+    /// Which financial period an entry date falls in for this administration (the default: its month).
+    func periodRule(_ administrationId: AdministrationID, _ db: Database) throws -> FinancialPeriodRule {
+        try String.fetchOne(db, sql: "SELECT period_rule FROM administration_settings WHERE administration_id = ?", arguments: [administrationId])
+            .flatMap(FinancialPeriodRule.init(rawValue:)) ?? .calendarMonth
     }
 
     /// The description of the original run's draft when `entry` is a recalculation of a payroll

@@ -34,6 +34,15 @@ FLAGGED = """
 """
 
 
+def link_bakery(demo, browser):
+    """Connect to the demo's simulator, link the bakery to a new administration and open it."""
+    connect(demo, browser, pages=[])
+    bakery = row(browser, "De Gouden Korst - maandloon")
+    Select(bakery.find_element(By.TAG_NAME, "select")).select_by_value("nieuw")
+    navigate(browser, bakery.find_element(By.XPATH, ".//button[normalize-space()='Koppelen']"))
+    navigate(browser, row(browser, "De Gouden Korst - maandloon").find_element(By.LINK_TEXT, "L5001 Bakkerij De Gouden Korst B.V."))
+
+
 def test_forty_clients_one_chart_one_sync_one_mapping_screen(binary_alone, browser, tmp_path):
     simulator = Simulator(binary_alone, tmp_path, employers=40, latency_ms=0)
     app = None
@@ -100,11 +109,7 @@ def test_forty_clients_one_chart_one_sync_one_mapping_screen(binary_alone, brows
 
 
 def test_editor_and_reports_in_a_monthly_administration(demo, browser):
-    connect(demo, browser, pages=[])
-    bakery = row(browser, "De Gouden Korst - maandloon")
-    Select(bakery.find_element(By.TAG_NAME, "select")).select_by_value("nieuw")
-    navigate(browser, bakery.find_element(By.XPATH, ".//button[normalize-space()='Koppelen']"))
-    navigate(browser, row(browser, "De Gouden Korst - maandloon").find_element(By.LINK_TEXT, "L5001 Bakkerij De Gouden Korst B.V."))
+    link_bakery(demo, browser)
     admin = re.search(r"/administraties/(\d+)", browser.current_url).group(1)
 
     # Import before any chart: every line is flagged.
@@ -180,11 +185,7 @@ def test_editor_and_reports_in_a_monthly_administration(demo, browser):
 
 
 def test_two_tabs_keep_both_changes_and_choose_per_field(demo, browser):
-    connect(demo, browser, pages=[])
-    bakery = row(browser, "De Gouden Korst - maandloon")
-    Select(bakery.find_element(By.TAG_NAME, "select")).select_by_value("nieuw")
-    navigate(browser, bakery.find_element(By.XPATH, ".//button[normalize-space()='Koppelen']"))
-    navigate(browser, row(browser, "De Gouden Korst - maandloon").find_element(By.LINK_TEXT, "L5001 Bakkerij De Gouden Korst B.V."))
+    link_bakery(demo, browser)
     navigate(browser, browser.find_element(By.LINK_TEXT, "Rekeningschema"))
     navigate(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Standaardschema laden']"))
     navigate(browser, browser.find_element(By.LINK_TEXT, "Loonjournaalruns"))

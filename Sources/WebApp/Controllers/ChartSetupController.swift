@@ -58,7 +58,8 @@ struct ChartSetupController {
             return try self.chartsPage(context: context, status: .unprocessableContent, problems: ["Vink de administraties aan (of kies \u{201C}alle administraties\u{201D})."], form: form)
         }
         let applied = try self.pages.bookkeeping.applyChart(source, to: targets)
-        let unknown = try targets.reduce(0) { $0 + (try self.pages.database.unknownAccounts(administrationId: $1).count) }
+        let counts = try self.pages.database.unknownAccountCounts()
+        let unknown = targets.reduce(0) { $0 + (counts[$1] ?? 0) }
         var text = "Schema toegepast op \(DutchFormat.count(applied.administrations)) administratie(s): \(DutchFormat.count(applied.accountsAdded)) rekeningen toegevoegd"
         text += applied.unchanged > 0 ? " (\(DutchFormat.count(applied.unchanged)) hadden alle rekeningen al)." : "."
         text += unknown == 0 ? " Alle concepten vinden hun rekeningen." : " Nog \(DutchFormat.count(unknown)) onbekende Loket-rekening(en) in concepten: zie de kolom \u{201C}Onbekend\u{201D}."
@@ -73,7 +74,7 @@ struct ChartSetupController {
         }
         try self.pages.bookkeeping.setDefaultChart(template)
         return self.pages.redirect(
-            to: Route.charts.path, flash: FlashMessage(.success, "Nieuwe administraties uit Loket krijgen voortaan \(Self.label(template, self.pages.database))."),
+            to: Route.charts.path, flash: FlashMessage(.success, "Nieuwe administraties uit Loket krijgen voortaan \(try self.pages.database.chartTemplateName(template))."),
             context: context
         )
     }
@@ -112,15 +113,6 @@ struct ChartSetupController {
         default:
             guard value.hasPrefix("admin-"), let id = AdministrationID(String(value.dropFirst(6))), try self.pages.database.administration(id: id) != nil else { return nil }
             return .administration(id)
-        }
-    }
-
-    private static func label(_ template: ChartTemplate, _ database: AppDatabase) -> String {
-        switch template {
-        case .none: "geen rekeningschema (leeg)"
-        case .starter: "het standaardschema"
-        case .administration(let id):
-            ((try? database.administration(id: id)) ?? nil).map { "het schema van \($0.code) \($0.name)" } ?? "het schema van een andere administratie"
         }
     }
 
@@ -198,7 +190,7 @@ struct ChartSetupController {
             }
         }
         guard errors.isEmpty else {
-            return try self.unknownPage(record, context: context, status: .unprocessableContent, form: form, errors: errors)
+            return try self.unknownPage(record, context: context, status: .unprocessableContent, form: form, postedRows: count, errors: errors)
         }
         guard !decisions.isEmpty else {
             return self.pages.redirect(to: Route.unknownAccounts(id).path, flash: FlashMessage(.info, "Er is niets gekozen; alles staat nog open."), context: context)
@@ -225,13 +217,14 @@ struct ChartSetupController {
     }
 
     private func unknownPage(
-        _ record: AdministrationRecord, context: AppRequestContext, status: HTTPResponse.Status, form: FormData = FormData(), errors: [String: String] = [:]
+        _ record: AdministrationRecord, context: AppRequestContext, status: HTTPResponse.Status, form: FormData = FormData(), postedRows: Int = 0,
+        errors: [String: String] = [:]
     ) throws -> Response {
         let id = record.id!
         let proposals = try self.pages.bookkeeping.unknownAccountProposals(administrationId: id)
         let accounts = try self.pages.database.accounts(administrationId: id).filter(\.isActive)
         let posted = Dictionary(
-            (0..<(Int(form["row_count"]) ?? 0)).map { (form["code_\($0)"], $0) }, uniquingKeysWith: { first, _ in first }
+            (0..<postedRows).map { (form["code_\($0)"], $0) }, uniquingKeysWith: { first, _ in first }
         )
         let rows = proposals.enumerated().map { index, proposal -> UnknownAccountsPage.Row in
             let item = proposal.account

@@ -38,8 +38,6 @@ struct DraftMerge {
     var period: String
     var lines: [EditableLine]
     var conflicts: [Conflict]
-    /// Lines the other tab deleted that this tab had not changed: dropped.
-    var droppedLines: Int
 
     /// The values of a line per field, as compared (and as `base_N` carries them, hashed).
     static func values(_ line: EditableLine) -> [LineField: String] {
@@ -133,7 +131,6 @@ struct DraftMerge {
         let storedById = Dictionary(stored.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let postedIds = Set(posted.lines.compactMap(\.lineId)).union(posted.removed.map(\.id))
         var lines: [EditableLine] = []
-        var dropped = 0
         for var line in posted.lines {
             guard let lineId = line.lineId else {
                 lines.append(line)  // new in this tab
@@ -143,9 +140,7 @@ struct DraftMerge {
             let mine = Self.fingerprint(line)
             guard let row = storedById[lineId] else {
                 // Deleted in the other tab: gone, unless this tab changed it (then kept as a new line).
-                if mine == line.base {
-                    dropped += 1
-                } else {
+                if mine != line.base {
                     line.lineId = nil
                     line.original = nil
                     line.errors = [:]
@@ -205,6 +200,6 @@ struct DraftMerge {
         for row in stored where !postedIds.contains(row.id) {
             lines.append(EditableLine(row))
         }
-        return DraftMerge(description: description, entryDate: entryDate, period: period, lines: lines, conflicts: conflicts, droppedLines: dropped)
+        return DraftMerge(description: description, entryDate: entryDate, period: period, lines: lines, conflicts: conflicts)
     }
 }
