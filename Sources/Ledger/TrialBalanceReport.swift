@@ -84,16 +84,8 @@ extension TrialBalanceReport {
     /// The report as CSV for a spreadsheet (semicolons, decimal comma, no thousands dots):
     /// every account, the subtotal of each section, the total and the result.
     public func csv(title: String) -> String {
-        func amount(_ money: Money) -> String {
-            let cents = money.cents.magnitude
-            return (money.cents < 0 ? "-" : "") + "\(cents / 100)," + (cents % 100 < 10 ? "0" : "") + "\(cents % 100)"
-        }
-        func field(_ text: String) -> String {
-            var clean = TextRules.cleaned(text, max: 200)
-            // A spreadsheet would run a cell that starts like a formula.
-            if let first = clean.first, "=+-@".contains(first) { clean = "'" + clean }
-            return clean.contains(where: { $0 == ";" || $0 == "\"" }) ? "\"" + clean.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : clean
-        }
+        let amount = SpreadsheetCSV.amount
+        let field: (String) -> String = { SpreadsheetCSV.field($0) }
         func row(_ cells: [String]) -> String { cells.joined(separator: ";") }
         func totals(_ label: String, _ t: Totals) -> String {
             row(["", field(label), "", amount(t.debit), amount(t.credit), amount(t.debitToDate), amount(t.creditToDate), amount(t.balanceDebit), amount(t.balanceCredit)])
@@ -114,5 +106,22 @@ extension TrialBalanceReport {
         lines.append(row(["", "Resultaat periode", "", "", "", "", "", "", amount(self.periodResult)]))
         lines.append(row(["", "Resultaat t/m", "", "", "", "", "", "", amount(self.resultToDate)]))
         return lines.joined(separator: "\r\n") + "\r\n"
+    }
+}
+
+/// Cells of a CSV for a spreadsheet: semicolons, decimal comma without thousands dots, and no
+/// cell a spreadsheet would run as a formula.
+public enum SpreadsheetCSV {
+    public static func amount(_ money: Money) -> String {
+        let cents = money.cents.magnitude
+        return (money.cents < 0 ? "-" : "") + "\(cents / 100)," + (cents % 100 < 10 ? "0" : "") + "\(cents % 100)"
+    }
+
+    public static func field(_ text: String) -> String { self.field(text, max: 200) }
+
+    public static func field(_ text: String, max: Int) -> String {
+        var clean = TextRules.cleaned(text, max: max)
+        if let first = clean.first, "=+-@".contains(first) { clean = "'" + clean }
+        return clean.contains(where: { $0 == ";" || $0 == "\"" }) ? "\"" + clean.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : clean
     }
 }

@@ -97,6 +97,40 @@ public struct LoketAPIClient: Sendable {
         )
     }
 
+    // MARK: - Month-end control
+
+    public func payrollTaxReturns(payrollAdministrationId: String) async throws -> [LoketTaxReturn] {
+        try await self.allPages("\(Self.base)/payrolladministrations/\(Self.segment(payrollAdministrationId))/payrolltaxreturns")
+    }
+
+    public func payrollTaxReturn(id: String) async throws -> LoketTaxReturn {
+        let envelope: DetailEnvelope<LoketTaxReturn> = try await self.request("GET", "\(Self.base)/payrolladministrations/payrolltaxreturns/\(Self.segment(id))")
+        return envelope.content
+    }
+
+    public func payrollRuns(payrollAdministrationId: String) async throws -> [LoketPayrollRun] {
+        try await self.allPages("\(Self.base)/payrolladministrations/\(Self.segment(payrollAdministrationId))/payrollruns")
+    }
+
+    /// Provider-wide: the payroll of period `YYYYPP` for every administration the user sees.
+    public func payrollStatuses(payrollPeriodId: Int) async throws -> [LoketPayrollStatus] {
+        try await self.allPages("\(Self.base)/payrolladministrations/payrollperiods/\(payrollPeriodId)/payrollruns/status")
+    }
+
+    /// Provider-wide: the tax return of period `YYYYPP` for every administration the user sees.
+    public func taxReturnStatuses(payrollPeriodId: Int) async throws -> [LoketTaxReturnStatus] {
+        try await self.allPages("\(Self.base)/payrolladministrations/payrollperiods/\(payrollPeriodId)/payrolltaxreturns/status")
+    }
+
+    /// Starts journalising (202, no body sent): Loket makes a journal run in status 0 for the
+    /// oldest approved payroll run without one.
+    public func initiateJournalRun(payrollAdministrationId: String) async throws -> LoketJournalRun {
+        let envelope: DetailEnvelope<LoketJournalRun> = try await self.request(
+            "POST", "\(Self.base)/payrolladministrations/\(Self.segment(payrollAdministrationId))/journalruns/initiate"
+        )
+        return envelope.content
+    }
+
     // MARK: - Plumbing
 
     struct CollectionEnvelope<Item: Decodable>: Decodable {
@@ -165,7 +199,8 @@ public struct LoketAPIClient: Sendable {
             do {
                 response = try await self.transport.send(LoketHTTPRequest(method: method, url: url, headers: headers, body: body), timeout: self.timeout)
             } catch TransportError.timeout {
-                if attempt < self.retry.maxAttempts {
+                // A POST starts something in Loket: after a time-out it may have happened, so it is not sent again.
+                if attempt < self.retry.maxAttempts && method != "POST" {
                     try await self.sleep(self.retry.delay(attempt: attempt))
                     continue
                 }
@@ -202,7 +237,7 @@ public struct LoketAPIClient: Sendable {
             case 400:
                 throw LoketError.badRequest(endpoint: endpoint, message: Self.messages(response))
             case 429, 500...599:
-                guard attempt < self.retry.maxAttempts else {
+                guard attempt < self.retry.maxAttempts, method != "POST" || response.status == 429 else {
                     throw response.status == 429
                         ? LoketError.rateLimited(endpoint: endpoint) : LoketError.server(endpoint: endpoint, status: response.status)
                 }

@@ -127,3 +127,98 @@ public enum JournalRunAction: String, Sendable {
     case markAsProcessed = "MarkAsProcessed"
     case markAsProcessingFailed = "MarkAsProcessingFailed"
 }
+
+/// A signed amount in euros from Loket as exact cents; nil when absent or null (a return still
+/// being made). Refuses more than two decimals and amounts beyond `ExactCents.limit`.
+struct SignedCents {
+    static func decode<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> Int64? {
+        guard let value = try container.decodeIfPresent(Decimal.self, forKey: key) else { return nil }
+        guard let cents = ExactCents.from(value) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "bedrag \(value) heeft meer dan twee decimalen of is te groot")
+        }
+        return cents
+    }
+}
+
+/// A payroll tax return (loonaangifte) of one period, amounts in exact cents.
+public struct LoketTaxReturn: Sendable, Equatable, Decodable {
+    public let id: String
+    public let status: LoketKeyValue?
+    public let period: LoketPayrollPeriod?
+    /// Wage tax of the period itself; nil while Loket is still making the return.
+    public let periodCents: Int64?
+    /// Correction over earlier periods in this return.
+    public let correctionCents: Int64?
+    public let totalCents: Int64?
+    public let paymentReference: String?
+    public let messageReference: String?
+    public let iban: String?
+    public let inTheNameOf: String?
+    public let wageTaxNumber: String?
+    /// `yyyy-mm-dd`: the last day to pay.
+    public let deadlineForPayment: String?
+    public let isCorrectionMessagePriorYear: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case id, payrollTaxReturnStatus, period, periodAmount, correctionAmount, totalAmount, paymentReference, messageReference, iban
+        case inTheNameOf, wageTaxNumber, deadlineForPayment, isCorrectionMessagePriorYear
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.id = try c.decode(String.self, forKey: .id)
+        self.status = try c.decodeIfPresent(LoketKeyValue.self, forKey: .payrollTaxReturnStatus)
+        self.period = try c.decodeIfPresent(LoketPayrollPeriod.self, forKey: .period)
+        self.periodCents = try SignedCents.decode(c, .periodAmount)
+        self.correctionCents = try SignedCents.decode(c, .correctionAmount)
+        self.totalCents = try SignedCents.decode(c, .totalAmount)
+        self.paymentReference = try c.decodeIfPresent(String.self, forKey: .paymentReference)
+        self.messageReference = try c.decodeIfPresent(String.self, forKey: .messageReference)
+        self.iban = try c.decodeIfPresent(String.self, forKey: .iban)
+        self.inTheNameOf = try c.decodeIfPresent(String.self, forKey: .inTheNameOf)
+        self.wageTaxNumber = try c.decodeIfPresent(String.self, forKey: .wageTaxNumber)
+        self.deadlineForPayment = try c.decodeIfPresent(String.self, forKey: .deadlineForPayment)
+        self.isCorrectionMessagePriorYear = try c.decodeIfPresent(Bool.self, forKey: .isCorrectionMessagePriorYear)
+    }
+}
+
+/// A payroll run (verloning) of an administration.
+public struct LoketPayrollRun: Sendable, Equatable, Decodable {
+    public let id: String
+    public let payrollPeriod: LoketPayrollPeriod?
+    public let payrollRunStatus: LoketKeyValue?
+    public let approvalTime: String?
+    public let sequenceNumber: Int?
+}
+
+/// The period of a provider-wide status item.
+public struct LoketStatusPeriod: Sendable, Equatable, Decodable {
+    public let year: Int?
+    public let periodNumber: Int?
+    public let payrollPeriodId: Int?
+    public let periodStartDate: String?
+    public let periodEndDate: String?
+}
+
+/// One administration in `payrollperiods/{YYYYPP}/payrollruns/status` (provider-wide).
+public struct LoketPayrollStatus: Sendable, Equatable, Decodable {
+    public struct Payroll: Sendable, Equatable, Decodable {
+        public let status: LoketKeyValue?
+    }
+    public let id: String
+    public let name: String?
+    public let clientNumber: Int?
+    public let payrollPeriod: LoketStatusPeriod?
+    public let payroll: Payroll?
+}
+
+/// One administration in `payrollperiods/{YYYYPP}/payrolltaxreturns/status` (provider-wide).
+public struct LoketTaxReturnStatus: Sendable, Equatable, Decodable {
+    public struct TaxReturn: Sendable, Equatable, Decodable {
+        public let status: LoketKeyValue?
+    }
+    public let id: String
+    public let payrollPeriod: LoketStatusPeriod?
+    public let wageTaxNumber: String?
+    public let payrollTaxReturn: TaxReturn?
+}

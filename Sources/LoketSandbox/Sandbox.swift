@@ -17,6 +17,8 @@ public struct SandboxConfiguration: Sendable {
     /// One registered non-loopback redirect URI (for the paste flow).
     public var externalRedirectURI: String?
     public var seed: UInt64
+    /// Seconds a journal run started with `initiate` stays in status 0 before its journal is ready.
+    public var journalDelaySeconds: Double
 
     public init(
         port: Int = 8421,
@@ -27,7 +29,8 @@ public struct SandboxConfiguration: Sendable {
         clientSecret: String = "demo-secret",
         accessTokenLifetime: Int = 3599,
         externalRedirectURI: String? = nil,
-        seed: UInt64 = 0x6C6F_6F6E
+        seed: UInt64 = 0x6C6F_6F6E,
+        journalDelaySeconds: Double = 2
     ) {
         self.port = port
         self.employers = employers
@@ -38,6 +41,7 @@ public struct SandboxConfiguration: Sendable {
         self.accessTokenLifetime = accessTokenLifetime
         self.externalRedirectURI = externalRedirectURI
         self.seed = seed
+        self.journalDelaySeconds = journalDelaySeconds
     }
 }
 

@@ -22,6 +22,7 @@ struct SandboxAPI {
         api.get("payrolladministrations/journalruns/:journalRunId", use: self.journalRun)
         api.get("payrolladministrations/journalruns/:journalRunId/results", use: self.results)
         api.patch("payrolladministrations/journalruns/:journalRunId", use: self.patchJournalRun)
+        self.addControlRoutes(to: api)
     }
 
     // MARK: - Endpoints
@@ -78,13 +79,13 @@ struct SandboxAPI {
         try await self.guarded(request) {
             let admin = try self.visibleAdministration(context.parameters.get("administrationId") ?? "")
             let items: [JSON] = admin.periods.map { period in
-                let runs = admin.runs.filter { $0.period.id == period.id }
-                let payrollRuns = Dictionary(grouping: runs, by: \.payrollRunId).sorted { $0.key < $1.key }.map { id, journalRuns in
-                    JSON.object([
-                        ("id", .string(id)),
-                        ("payrollRunStatus", .object([("key", .int(9)), ("value", .string("Verloning goedgekeurd."))])),
-                        ("sequenceNumber", .int(journalRuns[0].sequenceNumberApproved)),
-                        ("sequenceNumberApproved", .int(journalRuns[0].sequenceNumberApproved)),
+                let payrollRuns = admin.payrollRuns.filter { $0.period.id == period.id }.map { payrollRun in
+                    let journalRuns = admin.runs.filter { $0.payrollRunId == payrollRun.id }
+                    return JSON.object([
+                        ("id", .string(payrollRun.id)),
+                        ("payrollRunStatus", self.payrollRunStatus(payrollRun.status)),
+                        ("sequenceNumber", .int(payrollRun.sequenceNumber)),
+                        ("sequenceNumberApproved", payrollRun.status == 9 ? .int(payrollRun.sequenceNumber) : .null),
                         ("journalRuns", .array(journalRuns.map { run in
                             .object([("id", .string(run.id)), ("sequenceNumber", .int(run.sequenceNumber)), ("journalRunStatus", self.status(run.status))])
                         })),
@@ -176,7 +177,7 @@ struct SandboxAPI {
 
     struct Refusal: Error { let response: Response }
 
-    private func guarded(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+    func guarded(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
         self.state.withWorld { $0.counters.apiRequests += 1 }
         if let fault = await self.injectFault() { return fault }
         guard let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") else {
@@ -189,6 +190,7 @@ struct SandboxAPI {
             return stored.expiresAt > now
         }
         guard valid else { return Self.unauthorized() }
+        self.state.settleInitiatedRuns(now: now)
         if let accept = request.headers[.accept], let range = accept.range(of: "version=") {
             let requested = String(accept[range.upperBound...].prefix(10))
             // Loket picks the newest version on or before the date asked for.
@@ -208,7 +210,7 @@ struct SandboxAPI {
         }
     }
 
-    private func injectFault() async -> Response? {
+    func injectFault() async -> Response? {
         let faults = self.configuration.faults
         guard faults.serverError > 0 || faults.tooManyRequests > 0 || faults.stall > 0 else { return nil }
         let (roll1, roll2, roll3) = self.state.withWorld { world in
@@ -229,20 +231,20 @@ struct SandboxAPI {
         return nil
     }
 
-    private func malformedNow() -> Bool {
+    func malformedNow() -> Bool {
         guard self.configuration.faults.malformed > 0 else { return false }
         let hit = self.state.withWorld { Double.random(in: 0..<1, using: &$0.random) < self.configuration.faults.malformed }
         if hit { self.state.withWorld { $0.counters.faultsInjected += 1 } }
         return hit
     }
 
-    private func visibleEmployer(_ id: String) throws -> SimEmployer {
+    func visibleEmployer(_ id: String) throws -> SimEmployer {
         guard let employer = self.state.withWorld({ $0.employers.first { $0.id == id } }) else { throw Refusal(response: Response(status: .notFound)) }
         guard employer.visible else { throw Refusal(response: Self.forbidden()) }
         return employer
     }
 
-    private func visibleAdministration(_ id: String) throws -> SimPayrollAdministration {
+    func visibleAdministration(_ id: String) throws -> SimPayrollAdministration {
         for employer in self.state.withWorld({ $0.employers }) {
             if let admin = employer.administrations.first(where: { $0.id == id }) {
                 guard employer.visible else { throw Refusal(response: Self.forbidden()) }
@@ -252,7 +254,7 @@ struct SandboxAPI {
         throw Refusal(response: Response(status: .notFound))
     }
 
-    private func visibleRun(_ id: String) throws -> (SimJournalRun, SimPayrollAdministration) {
+    func visibleRun(_ id: String) throws -> (SimJournalRun, SimPayrollAdministration) {
         for employer in self.state.withWorld({ $0.employers }) {
             for admin in employer.administrations {
                 if let run = admin.runs.first(where: { $0.id == id }) {
@@ -266,9 +268,9 @@ struct SandboxAPI {
 
     // MARK: - Shapes
 
-    private var versionJSON: JSON { .object([("obsoleteDate", .null), ("resourceVersion", .string(Self.resourceVersion))]) }
+    var versionJSON: JSON { .object([("obsoleteDate", .null), ("resourceVersion", .string(Self.resourceVersion))]) }
 
-    private func collection(_ items: [JSON], _ request: Request) throws -> Response {
+    func collection(_ items: [JSON], _ request: Request) throws -> Response {
         let query = request.uri.queryParameters
         let pageSize = min(max(Int(query.get("pageSize") ?? "") ?? 250, 1), 1000)
         let pageNumber = max(Int(query.get("pageNumber") ?? "") ?? 1, 1)
@@ -286,7 +288,7 @@ struct SandboxAPI {
         return Self.json(.ok, body)
     }
 
-    private func detail(_ content: JSON) -> Response {
+    func detail(_ content: JSON) -> Response {
         Self.json(.ok, .object([("version", self.versionJSON), ("messages", .array([])), ("content", content)]))
     }
 
@@ -317,15 +319,15 @@ struct SandboxAPI {
         return self.json(status, .object(members))
     }
 
-    private func status(_ key: Int) -> JSON {
+    func status(_ key: Int) -> JSON {
         .object([("key", .int(key)), ("value", .string(journalRunStatusText[key] ?? ""))])
     }
 
-    private func periodReference(_ period: SimPeriod) -> JSON {
+    func periodReference(_ period: SimPeriod) -> JSON {
         .object([("year", .int(period.year)), ("periodNumber", .int(period.number)), ("periodStartDate", .string(period.start)), ("periodEndDate", .string(period.end))])
     }
 
-    private func employerJSON(_ employer: SimEmployer) -> JSON {
+    func employerJSON(_ employer: SimEmployer) -> JSON {
         .object([
             ("id", .string(employer.id)),
             ("employerNumber", .int(employer.number)),
@@ -335,7 +337,7 @@ struct SandboxAPI {
         ])
     }
 
-    private func administrationJSON(_ admin: SimPayrollAdministration) -> JSON {
+    func administrationJSON(_ admin: SimPayrollAdministration) -> JSON {
         .object([
             ("id", .string(admin.id)),
             ("name", .string(admin.name)),
@@ -350,7 +352,7 @@ struct SandboxAPI {
         ])
     }
 
-    private func journalRunJSON(_ run: SimJournalRun) -> JSON {
+    func journalRunJSON(_ run: SimJournalRun) -> JSON {
         .object([
             ("id", .string(run.id)),
             ("sequenceNumber", .int(run.sequenceNumber)),
@@ -369,7 +371,7 @@ struct SandboxAPI {
         ])
     }
 
-    private func lineJSON(_ line: SimLine) -> JSON {
+    func lineJSON(_ line: SimLine) -> JSON {
         func code(_ value: (key: Int, code: String, description: String)?) -> JSON {
             value.map { .object([("key", .int($0.key)), ("code", .string($0.code)), ("description", .string($0.description))]) } ?? .null
         }

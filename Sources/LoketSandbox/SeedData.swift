@@ -31,6 +31,9 @@ struct SimJournalRun: Sendable {
     var methodOfCreation: (key: Int, value: String)
     var requestTime: String
     var lines: [SimLine]
+    /// A run started through `initiate`: status 0 until this moment, then 4 with `pendingLines`.
+    var readyAt: Date? = nil
+    var pendingLines: [SimLine] = []
 }
 
 struct SimPayrollAdministration: Sendable {
@@ -44,6 +47,11 @@ struct SimPayrollAdministration: Sendable {
     var automaticJournalRuns: Bool
     var periods: [SimPeriod]
     var runs: [SimJournalRun]
+    var payrollRuns: [SimPayrollRun] = []
+    var taxReturns: [SimTaxReturn] = []
+    /// The user may journalise this administration but not see its tax returns (403).
+    var taxReturnsForbidden = false
+    var wageTaxNumber = ""
 }
 
 struct SimEmployer: Sendable {
@@ -298,6 +306,7 @@ enum SeedData {
                 )
             ])
         )
+        self.addControlData(&employers)
         return employers
     }
 

@@ -254,7 +254,7 @@ extension AppDatabase {
         }
     }
 
-    private func insertDraft(_ draft: NewDraft, at now: Date, _ db: Database) throws -> EntryID {
+    func insertDraft(_ draft: NewDraft, at now: Date, _ db: Database) throws -> EntryID {
         // The one door every import (Loket page, bulk sync, `sync`, payroll file) goes through.
         if let problem = JournalLimits.problem(amounts: draft.lines.map { ($0.debit.cents, $0.credit.cents) }) {
             throw EntryError.beyondLimits(problem)
@@ -279,7 +279,7 @@ extension AppDatabase {
         return entry.id!
     }
 
-    private func insertLine(_ line: NewLine, entryId: EntryID, position: Int, _ db: Database) throws {
+    func insertLine(_ line: NewLine, entryId: EntryID, position: Int, _ db: Database) throws {
         // Cached: an import writes hundreds of lines, each with the same statement.
         let statement = try db.cachedStatement(
             sql: """

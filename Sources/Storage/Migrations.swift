@@ -329,6 +329,64 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v8 month-end control: tax returns, wage-tax accounts") { db in
+            try db.execute(
+                sql: """
+                    -- The payroll tax returns (loonaangiften) as Loket last sent them; amounts NULL
+                    -- while Loket is still making a return.
+                    CREATE TABLE loket_tax_returns (
+                        administration_id INTEGER NOT NULL REFERENCES administrations(id) ON DELETE CASCADE,
+                        loket_id TEXT NOT NULL CHECK (length(loket_id) BETWEEN 1 AND 100),
+                        year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 9999),
+                        period INTEGER NOT NULL CHECK (period BETWEEN 0 AND 53),
+                        period_start TEXT,
+                        period_end TEXT,
+                        status_key INTEGER NOT NULL,
+                        status_text TEXT,
+                        period_cents INTEGER CHECK (period_cents BETWEEN -100000000000000 AND 100000000000000),
+                        correction_cents INTEGER CHECK (correction_cents BETWEEN -100000000000000 AND 100000000000000),
+                        total_cents INTEGER CHECK (total_cents BETWEEN -100000000000000 AND 100000000000000),
+                        payment_reference TEXT,
+                        message_reference TEXT,
+                        iban TEXT,
+                        in_the_name_of TEXT,
+                        wage_tax_number TEXT,
+                        deadline TEXT,
+                        correction_prior_year BOOLEAN NOT NULL DEFAULT 0,
+                        fetched_at DATETIME NOT NULL,
+                        PRIMARY KEY (administration_id, loket_id)
+                    );
+                    CREATE INDEX loket_tax_returns_period ON loket_tax_returns(year, period);
+                    -- Whether Loket lets this user see an administration's tax returns: the Dutch
+                    -- reason when it refused (403), NULL when it answered.
+                    CREATE TABLE loket_tax_return_access (
+                        administration_id INTEGER PRIMARY KEY REFERENCES administrations(id) ON DELETE CASCADE,
+                        refused TEXT,
+                        checked_at DATETIME NOT NULL
+                    );
+                    -- Which accounts carry the loonheffing, confirmed by the user (no row: the
+                    -- proposal from the chart applies), and where rounding differences go.
+                    CREATE TABLE wage_tax_settings (
+                        administration_id INTEGER PRIMARY KEY REFERENCES administrations(id) ON DELETE CASCADE,
+                        rounding_account_id INTEGER REFERENCES ledger_accounts(id) ON DELETE SET NULL,
+                        confirmed_at DATETIME NOT NULL
+                    );
+                    CREATE TABLE wage_tax_accounts (
+                        administration_id INTEGER NOT NULL REFERENCES wage_tax_settings(administration_id) ON DELETE CASCADE,
+                        account_id INTEGER NOT NULL REFERENCES ledger_accounts(id) ON DELETE CASCADE,
+                        PRIMARY KEY (administration_id, account_id)
+                    );
+                    CREATE TRIGGER wage_tax_accounts_own_chart BEFORE INSERT ON wage_tax_accounts
+                    WHEN (SELECT administration_id FROM ledger_accounts WHERE id = NEW.account_id) IS NOT NEW.administration_id
+                    BEGIN SELECT RAISE(ABORT, 'a wage-tax account belongs to its own administration'); END;
+                    CREATE TRIGGER wage_tax_rounding_own_chart BEFORE INSERT ON wage_tax_settings
+                    WHEN NEW.rounding_account_id IS NOT NULL
+                      AND (SELECT administration_id FROM ledger_accounts WHERE id = NEW.rounding_account_id) IS NOT NEW.administration_id
+                    BEGIN SELECT RAISE(ABORT, 'a rounding account belongs to its own administration'); END;
+                    CREATE INDEX journal_entries_payroll_period ON journal_entries(payroll_year, payroll_period);
+                    """
+            )
+        }
         return migrator
     }
 }

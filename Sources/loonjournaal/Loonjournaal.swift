@@ -320,11 +320,15 @@ struct Sandbox: AsyncParsableCommand {
     @Option(name: .customLong("token-lifetime"), help: "Levensduur van toegangssleutels in seconden.")
     var tokenLifetime: Int = 3599
 
+    @Option(name: .customLong("journal-delay"), help: "Seconden tot een gestart journaal klaar is (status 0 → 4).")
+    var journalDelay: Double = 2
+
     func validate() throws {
         guard (0...65535).contains(self.port) else { throw ValidationError("De poort moet tussen 0 en 65535 liggen.") }
         if let employers, !(1...100_000).contains(employers) { throw ValidationError("--employers moet tussen 1 en 100000 liggen.") }
         guard (0...600_000).contains(self.latencyMilliseconds) else { throw ValidationError("--latency-ms moet tussen 0 en 600000 liggen.") }
         guard self.tokenLifetime > 0 else { throw ValidationError("--token-lifetime moet groter dan 0 zijn.") }
+        guard (0...3600).contains(self.journalDelay) else { throw ValidationError("--journal-delay moet tussen 0 en 3600 seconden liggen.") }
         do { _ = try SandboxFaults.parse(self.faults) } catch { throw ValidationError("\(error)") }
     }
 
@@ -337,7 +341,8 @@ struct Sandbox: AsyncParsableCommand {
             clientId: self.clientId,
             clientSecret: self.clientSecret,
             accessTokenLifetime: self.tokenLifetime,
-            externalRedirectURI: self.redirectURI
+            externalRedirectURI: self.redirectURI,
+            journalDelaySeconds: self.journalDelay
         )
         let app = buildSandbox(configuration, logger: Startup.makeLogger(), onRunning: { port, _ in
             FileHandle.standardOutput.write(Data("Loket-simulator draait op http://127.0.0.1:\(port) (inloggen met demo / demo)\n".utf8))
