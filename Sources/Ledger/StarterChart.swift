@@ -26,6 +26,7 @@ public enum StarterChart {
         ChartAccount(number: "4320", name: "Eindheffing werkkostenregeling", type: .profitAndLoss),
         ChartAccount(number: "4400", name: "Ontvangen ziekengeld en loonkostensubsidies", type: .profitAndLoss),
         ChartAccount(number: "4900", name: "Overige personeelskosten", type: .profitAndLoss),
+        ChartAccount(number: "4990", name: "Afrondingsverschillen loonheffingen", type: .profitAndLoss),
         ChartAccount(number: "8000", name: "Omzet", type: .profitAndLoss),
     ]
 }

@@ -207,6 +207,11 @@ public struct BulkSync: Sendable {
                     result.alreadyPresent += 1
                 }
             }
+            // The tax returns come along, for the month-end check. A refusal (no rights) is
+            // recorded; neither it nor a failure fails the sync: the next one asks again.
+            if !result.cancelled {
+                _ = await MonthEndControl(importer: self.importer).refreshTaxReturns(target, client: client)
+            }
         } catch {
             let explanation = Self.describe(error)
             // What came in before the failure stays (each run is its own transaction).

@@ -50,6 +50,31 @@ public enum JournalRunPresence: Sendable, Equatable {
     case inProgress(status: Int)
     case ready
     case unknown(String)
+
+    init(_ record: PeriodStatusRecord) {
+        switch record.journal {
+        case .notAsked: self = .notAsked
+        case .missing: self = .missing
+        case .inProgress: self = .inProgress(status: record.journalStatusKey ?? 0)
+        case .ready: self = .ready
+        case .unknown: self = .unknown(record.problem ?? "Loket kon niet worden gevraagd.")
+        }
+    }
+
+    var state: JournalRunState {
+        switch self {
+        case .notAsked: .notAsked
+        case .missing: .missing
+        case .inProgress: .inProgress
+        case .ready: .ready
+        case .unknown: .unknown
+        }
+    }
+
+    var statusKey: Int? {
+        if case .inProgress(let status) = self { return status }
+        return nil
+    }
 }
 
 /// The loonaangifte check of one administration and period.
@@ -82,7 +107,15 @@ public struct MonthEndRow: Sendable, Equatable {
         case notBooked(Int)
         case check(WageTaxOutcome)
         case noTaxReturnAccess(String)
-        case wageTaxAccountsUnconfirmed
+        /// The wage-tax account is the proposal from the chart (or none was found), not confirmed.
+        case wageTaxAccountsUnconfirmed(proposed: Bool)
+
+        var isAboutTheJournalRun: Bool {
+            switch self {
+            case .journalMissing, .journalInProgress, .payrollNotApproved: true
+            default: false
+            }
+        }
     }
 
     public let target: SyncTarget
@@ -106,13 +139,14 @@ public struct MonthEndRow: Sendable, Equatable {
 public struct MonthEndOverview: Sendable {
     public let period: ControlPeriod
     public let rows: [MonthEndRow]
-    /// Requests made to Loket to fill this overview.
-    public let requests: Int
+    /// When this period was last asked of Loket (nil: never: the rows show only what is stored).
+    public let refreshed: MonthEndRefresh?
     /// Sum of the tax returns' totals (what is due to the Belastingdienst), and the earliest deadline.
     public var totalDueCents: Int64 {
         self.rows.compactMap { $0.check.taxReturn?.totalCents }.reduce(Int64(0)) { $0 &+ $1 }
     }
     public var earliestDeadline: String? { self.rows.compactMap { $0.check.taxReturn?.deadline }.min() }
+    public var needingAction: Int { self.rows.filter(\.needsAction).count }
 }
 
 /// What starting a journal run did for one administration.
@@ -233,45 +267,56 @@ public struct MonthEndControl: Sendable {
         }
     }
 
-    // MARK: - The overview
+    // MARK: - Refreshing from Loket
 
-    /// Every linked administration for one period. Loket is asked with the provider-wide status
-    /// lists (a few requests for all administrations of a connection); per administration only
-    /// what the stored data cannot answer: the tax returns when the stored one is missing or not
-    /// final, the journal runs when an approved payroll has no entry here.
-    public func overview(period: ControlPeriod, refresh: Bool = true) async -> MonthEndOverview {
+    /// What one refresh of a period did.
+    public struct RefreshResult: Sendable, Equatable {
+        /// Requests made to Loket (the status lists, the follow-ups and the imports).
+        public let requests: Int
+        /// Journal runs imported as drafts because they were ready and not here yet.
+        public let imported: Int
+        /// One reason per connection that could not be asked, in Dutch.
+        public let problems: [String]
+    }
+
+    /// Asks Loket about one period for every linked administration and stores the answer: the
+    /// provider-wide status lists (a few requests for all administrations of a connection), and
+    /// per administration only what the stored data cannot answer: the tax returns when the stored
+    /// one is missing or not final, the journal runs when an approved payroll has no entry here.
+    /// With `importReady`, a journal run that Loket finished and that is not here yet is imported
+    /// as a draft (the normal import, one transaction per run).
+    public func refresh(period: ControlPeriod, importReady: Bool) async -> RefreshResult {
         let targets = (try? self.database.syncTargets()) ?? []
         var requests = 0
         var payrollStatus: [String: LoketPayrollStatus] = [:]
         var taxStatus: [String: LoketTaxReturnStatus] = [:]
         var connectionProblems: [ConnectionID: String] = [:]
         var clients: [ConnectionID: LoketAPIClient] = [:]
-        if refresh {
-            for connectionId in Set(targets.map(\.connectionId)).sorted(by: { $0.rawValue < $1.rawValue }) {
+        for connectionId in Set(targets.map(\.connectionId)).sorted(by: { $0.rawValue < $1.rawValue }) {
+            do {
+                let client = try self.importer.loket.apiClient(connectionId: connectionId)
+                let pageSize = client.pageSize
+                func pages(_ items: Int) -> Int { max(1, (items + pageSize - 1) / pageSize) }
+                let payroll = try await client.payrollStatuses(payrollPeriodId: period.loketId)
+                for item in payroll { payrollStatus[item.id] = item }
+                requests += pages(payroll.count)
+                clients[connectionId] = client
+                // Without rights on tax returns the second list may be refused; the first still counts.
                 do {
-                    let client = try self.importer.loket.apiClient(connectionId: connectionId)
-                    clients[connectionId] = client
-                    let pageSize = client.pageSize
-                    func pages(_ items: Int) -> Int { max(1, (items + pageSize - 1) / pageSize) }
-                    let payroll = try await client.payrollStatuses(payrollPeriodId: period.loketId)
-                    for item in payroll { payrollStatus[item.id] = item }
-                    requests += pages(payroll.count)
-                    // Without rights on tax returns the second list may be refused; the first still counts.
-                    do {
-                        let tax = try await client.taxReturnStatuses(payrollPeriodId: period.loketId)
-                        for item in tax { taxStatus[item.id] = item }
-                        requests += pages(tax.count)
-                    } catch {
-                        requests += 1
-                    }
+                    let tax = try await client.taxReturnStatuses(payrollPeriodId: period.loketId)
+                    for item in tax { taxStatus[item.id] = item }
+                    requests += pages(tax.count)
                 } catch {
-                    connectionProblems[connectionId] = BulkSync.describe(error)
+                    requests += 1
                 }
+            } catch {
+                requests += 1
+                connectionProblems[connectionId] = BulkSync.describe(error)
             }
         }
-        var stored = (try? self.database.taxReturns(year: period.year, period: period.number)) ?? [:]
-        var wageTax = (try? self.database.periodWageTax(year: period.year, period: period.number)) ?? [:]
-        var refused = (try? self.database.refusedTaxReturns()) ?? [:]
+        let stored = (try? self.database.taxReturns(year: period.year, period: period.number)) ?? [:]
+        let wageTax = (try? self.database.periodWageTax(year: period.year, period: period.number)) ?? [:]
+        let refused = (try? self.database.refusedTaxReturns()) ?? [:]
         var journals: [AdministrationID: JournalRunPresence] = [:]
 
         // Follow-ups, a bounded number at a time.
@@ -283,15 +328,16 @@ public struct MonthEndControl: Sendable {
                 guard next < followUps.count else { return }
                 let target = followUps[next]
                 next += 1
-                let client = clients[target.connectionId]!
+                guard let client = clients[target.connectionId] else { return start() }
                 let storedReturn = stored[target.administrationId]?.max { $0.loketId < $1.loketId }
-                let needsReturn = (storedReturn == nil || !(5...6).contains(storedReturn!.statusKey) || storedReturn!.periodCents == nil)
+                let listed = taxStatus[target.payrollAdministrationId]
+                let needsReturn = (storedReturn.map { !(5...6).contains($0.statusKey) || $0.periodCents == nil } ?? true)
                     && refused[target.administrationId] == nil
-                    && (taxStatus[target.payrollAdministrationId]?.payrollTaxReturn?.status?.key ?? 1) != 1
+                    && (listed?.payrollTaxReturn?.status?.key ?? 1) != 1
                 let approved = payrollStatus[target.payrollAdministrationId]?.payroll?.status?.key == 6
                 let needsJournal = approved && (wageTax[target.administrationId]?.loketEntries ?? 0) == 0
                 // An administration missing from the tax-return status list may be one without rights: ask once.
-                let unlisted = taxStatus[target.payrollAdministrationId] == nil && refused[target.administrationId] == nil && storedReturn == nil
+                let unlisted = listed == nil && refused[target.administrationId] == nil && storedReturn == nil
                     && payrollStatus[target.payrollAdministrationId] != nil
                 guard needsReturn || needsJournal || unlisted else { return start() }
                 group.addTask {
@@ -317,25 +363,64 @@ public struct MonthEndControl: Sendable {
             return extra
         }
         requests += counted
-        stored = (try? self.database.taxReturns(year: period.year, period: period.number)) ?? stored
-        refused = (try? self.database.refusedTaxReturns()) ?? refused
-        wageTax = (try? self.database.periodWageTax(year: period.year, period: period.number)) ?? wageTax
 
-        let rows = targets.map { target -> MonthEndRow in
+        // The normal import of what Loket finished.
+        var imported = 0
+        if importReady {
+            let ready = followUps.filter { journals[$0.administrationId] == .ready }
+            if !ready.isEmpty {
+                let results = await BulkSync(importer: self.importer).run(
+                    ready, options: SyncOptions(concurrency: self.concurrency, origin: .web), tracker: SyncTracker(total: ready.count, startedAt: self.importer.now())
+                )
+                imported = results.reduce(0) { $0 + $1.imported }
+                requests += ready.count + results.reduce(0) { $0 + $1.imported }
+            }
+        }
+
+        let now = self.importer.now()
+        let records = targets.map { target -> PeriodStatusRecord in
             let status = payrollStatus[target.payrollAdministrationId]
-            let setting = (try? self.database.wageTaxSetting(administrationId: target.administrationId))
-                ?? WageTaxSetting(accountIds: [], confirmed: false, roundingAccountId: nil)
+            let presence = journals[target.administrationId] ?? .notAsked
+            var problem = connectionProblems[target.connectionId]
+            if problem == nil, status == nil { problem = "Loket noemt deze loonadministratie niet in de status van \(period.name)." }
+            if problem == nil, case .unknown(let reason) = presence { problem = reason }
+            return PeriodStatusRecord(
+                administrationId: target.administrationId, year: period.year, period: period.number,
+                payrollStatusKey: status?.payroll?.status?.key, periodStart: status?.payrollPeriod?.periodStartDate,
+                periodEnd: status?.payrollPeriod?.periodEndDate, journal: presence.state, journalStatusKey: presence.statusKey, problem: problem,
+                fetchedAt: now
+            )
+        }
+        try? await self.database.savePeriodStatuses(year: period.year, period: period.number, records, requests: requests, at: now)
+        let problems = Set(connectionProblems.values).sorted()
+        return RefreshResult(requests: requests, imported: imported, problems: problems)
+    }
+
+    // MARK: - The overview
+
+    /// Every linked administration for one period, from what is stored (no request to Loket):
+    /// the last refresh's status, the tax returns, and the entries here.
+    public func overview(period: ControlPeriod) throws -> MonthEndOverview {
+        let targets = try self.database.syncTargets()
+        let statuses = try self.database.periodStatuses(year: period.year, period: period.number)
+        let stored = try self.database.taxReturns(year: period.year, period: period.number)
+        let wageTax = try self.database.periodWageTax(year: period.year, period: period.number)
+        let refused = try self.database.refusedTaxReturns()
+        let refreshed = try self.database.monthEndRefresh(year: period.year, period: period.number)
+        let rows = try targets.map { target -> MonthEndRow in
+            let status = statuses[target.administrationId]
+            let setting = try self.database.wageTaxSetting(administrationId: target.administrationId)
             let tax = wageTax[target.administrationId] ?? PeriodWageTax()
             let check = Self.check(period: period, returns: stored[target.administrationId] ?? [], refused: refused[target.administrationId], wageTax: tax, setting: setting)
-            var journal = journals[target.administrationId] ?? .notAsked
+            var journal = status.map(JournalRunPresence.init) ?? .notAsked
             if tax.loketEntries > 0 { journal = .ready }
             var gaps: [MonthEndRow.Gap] = []
-            if let problem = connectionProblems[target.connectionId] {
+            if let problem = status?.problem {
                 gaps.append(.connection(problem))
-            } else if refresh, status == nil {
-                gaps.append(.connection("Loket noemt deze loonadministratie niet in de status van \(period.name)."))
+            } else if status == nil, refreshed != nil {
+                gaps.append(.connection("Deze administratie was nog niet gekoppeld bij het laatste ophalen. Kies \u{2018}Vernieuwen uit Loket\u{2019}."))
             }
-            let statusKey = status?.payroll?.status?.key
+            let statusKey = status?.payrollStatusKey
             if let statusKey, statusKey != 6, tax.loketEntries == 0 {
                 gaps.append(.payrollNotApproved(Self.payrollStatusText(statusKey)))
             }
@@ -343,25 +428,32 @@ public struct MonthEndControl: Sendable {
             case .missing: gaps.append(.journalMissing)
             case .inProgress(let key): gaps.append(.journalInProgress(key))
             case .ready where tax.loketEntries == 0: gaps.append(.notImported)
-            case .unknown(let reason): gaps.append(.connection(reason))
             default: break
             }
             if tax.draftEntries > 0 { gaps.append(.notBooked(tax.draftEntries)) }
             if let refusal = check.refusal {
                 gaps.append(.noTaxReturnAccess(refusal))
             } else if tax.loketEntries > 0 || check.taxReturn != nil, !check.outcome.isInOrder {
-                if !(check.outcome == .noJournal && gaps.contains(where: { if case .journalMissing = $0 { true } else { false } })) {
+                if !(check.outcome == .noJournal && gaps.contains(where: \.isAboutTheJournalRun)) {
                     gaps.append(.check(check.outcome))
                 }
             }
-            if !setting.confirmed && tax.loketEntries > 0 { gaps.append(.wageTaxAccountsUnconfirmed) }
+            if !setting.confirmed && tax.loketEntries > 0 { gaps.append(.wageTaxAccountsUnconfirmed(proposed: !setting.accountIds.isEmpty)) }
             return MonthEndRow(
                 target: target, payrollStatusKey: statusKey, payrollStatusText: statusKey.map(Self.payrollStatusText),
-                periodStart: status?.payrollPeriod?.periodStartDate, periodEnd: status?.payrollPeriod?.periodEndDate, journal: journal,
-                wageTax: tax, check: check, gaps: gaps
+                periodStart: status?.periodStart, periodEnd: status?.periodEnd, journal: journal, wageTax: tax, check: check, gaps: gaps
             )
         }
-        return MonthEndOverview(period: period, rows: rows, requests: requests)
+        return MonthEndOverview(period: period, rows: rows, refreshed: refreshed)
+    }
+
+    /// The period the overview opens on: the last closed month, or — when that month has nothing
+    /// yet (no tax return, no entry from Loket) — the latest period before it that has.
+    public func defaultPeriod() -> ControlPeriod {
+        let last = ControlPeriod.lastClosedMonth(before: self.importer.now())
+        if (try? self.database.monthEndRefresh(year: last.year, period: last.number)) != nil { return last }
+        guard let found = try? self.database.latestControlPeriod(notAfter: (last.year, last.number)) else { return last }
+        return ControlPeriod(year: found.year, number: found.period) ?? last
     }
 
     /// `payrollStatus.payroll.status` in Dutch (keys of the spec).
@@ -431,16 +523,76 @@ public struct MonthEndControl: Sendable {
                 let year = run.payrollRun?.payrollPeriod?.year ?? period.year
                 let number = run.payrollRun?.payrollPeriod?.periodNumber ?? period.number
                 started.append(year * 100 + number)
+                // The overview says "wordt gemaakt" until the next refresh finds it ready.
+                try? self.database.recordJournalRunStarted(
+                    administrationId: target.administrationId, year: year, period: number, statusKey: run.journalRunStatus.key, at: self.importer.now()
+                )
                 if year * 100 + number >= period.loketId { break }
             }
             return JournalStartResult(target: target, started: started, error: nil)
-        } catch LoketError.badRequest(_, let message) where !started.isEmpty {
+        } catch LoketError.badRequest(_, _) where !started.isEmpty {
             // Nothing more to journalise before the period: what was started stands.
-            _ = message
             return JournalStartResult(target: target, started: started, error: nil)
         } catch {
             return JournalStartResult(target: target, started: started, error: BulkSync.describe(error))
         }
+    }
+
+    // MARK: - Booking and settings from the overview
+
+    /// What booking the drafts of a period did for one administration.
+    public struct PeriodBookingResult: Sendable, Equatable {
+        public let target: SyncTarget
+        /// `2026-14` per booked entry.
+        public let booked: [String]
+        public let notBooked: [UnbookedDraft]
+    }
+
+    /// Books every draft of `period` of the chosen administrations that passes every booking
+    /// check (and tells Loket, as a booking from the entry page does); lists the rest with reasons.
+    public func bookDrafts(administrationIds: [AdministrationID], period: ControlPeriod) async -> [PeriodBookingResult] {
+        let wanted = Set(administrationIds)
+        let targets = ((try? self.database.syncTargets()) ?? []).filter { wanted.contains($0.administrationId) }
+        let sync = BulkSync(importer: self.importer)
+        var results: [PeriodBookingResult] = []
+        for target in targets {
+            let drafts = (try? self.database.draftIds(administrationId: target.administrationId, payrollYear: period.year, payrollPeriod: period.number)) ?? []
+            var result = AdministrationSyncResult(target: target)
+            await sync.book(drafts, into: &result)
+            results.append(PeriodBookingResult(target: target, booked: result.booked, notBooked: result.notBooked))
+        }
+        return results
+    }
+
+    /// Confirms which accounts carry the loonheffing of one administration (at least one) and
+    /// where rounding differences go.
+    public func confirmWageTaxAccounts(administrationId: AdministrationID, accountIds: [Int64], roundingAccountId: Int64?) throws {
+        try self.database.confirmWageTaxAccounts(administrationId: administrationId, accountIds: accountIds, roundingAccountId: roundingAccountId, at: self.importer.now())
+    }
+
+    /// Confirms the proposal from the chart for each chosen administration that has one and no
+    /// confirmed setting yet. Returns those confirmed and those without a proposal.
+    public func confirmProposals(administrationIds: [AdministrationID]) throws -> (confirmed: [AdministrationID], withoutProposal: [AdministrationID]) {
+        var confirmed: [AdministrationID] = []
+        var without: [AdministrationID] = []
+        for id in administrationIds {
+            let setting = try self.database.wageTaxSetting(administrationId: id)
+            if setting.confirmed { continue }
+            guard !setting.accountIds.isEmpty else {
+                without.append(id)
+                continue
+            }
+            try self.database.confirmWageTaxAccounts(
+                administrationId: id, accountIds: setting.accountIds, roundingAccountId: setting.roundingAccountId, at: self.importer.now()
+            )
+            confirmed.append(id)
+        }
+        return (confirmed, without)
+    }
+
+    /// Copies one administration's confirmed setting to others, by account number.
+    public func copyWageTaxAccounts(from source: AdministrationID, to targets: [AdministrationID]) throws -> (copied: [AdministrationID], skipped: [AdministrationID]) {
+        try self.database.copyWageTaxAccounts(from: source, to: targets, at: self.importer.now())
     }
 }
 
@@ -468,8 +620,10 @@ extension MonthEndRow.Gap {
         case .check(let outcome):
             outcome.explanation(periodName: period.name)
         case .noTaxReturnAccess(let reason): reason
-        case .wageTaxAccountsUnconfirmed:
-            "De loonheffingsrekening is voorgesteld uit het rekeningschema maar nog niet bevestigd (Loonaangifte bij de administratie)."
+        case .wageTaxAccountsUnconfirmed(let proposed):
+            proposed
+                ? "De loonheffingsrekening is voorgesteld uit het rekeningschema maar nog niet bevestigd (Instellingen van de administratie, of \u{2018}Voorstel bevestigen\u{2019} hier)."
+                : "Er is geen rekening voor af te dragen loonheffingen gevonden: kies er een bij de Instellingen van de administratie."
         }
     }
 }

@@ -168,7 +168,16 @@ extension AppDatabase {
                     """,
                 arguments: [administrationId]
             )
-            return WageTaxSetting(accountIds: proposed, confirmed: false, roundingAccountId: nil)
+            // Rounding differences: an account named for them ("Afrondingsverschillen …"), if any.
+            let rounding = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT id FROM ledger_accounts WHERE administration_id = ? AND is_active = 1 AND lower(name) LIKE '%afronding%'
+                    ORDER BY number LIMIT 1
+                    """,
+                arguments: [administrationId]
+            )
+            return WageTaxSetting(accountIds: proposed, confirmed: false, roundingAccountId: proposed.isEmpty ? nil : rounding)
         }
     }
 
@@ -335,6 +344,139 @@ extension AppDatabase {
             entry.updatedAt = now
             try entry.update(db)
             return entryId
+        }
+    }
+}
+
+// MARK: - Month-end status per administration and period
+
+/// Where the journal run of a payroll period stood in Loket at the last refresh.
+public enum JournalRunState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    /// Not asked: the period's entry is here already, or the payroll is not approved.
+    case notAsked
+    case missing
+    /// Loket is making it (status 0–3; 2 and 3 mean it failed or was removed).
+    case inProgress
+    case ready
+    /// Loket could not be asked (the reason is in `problem`).
+    case unknown
+}
+
+/// What Loket said of one administration's payroll period at the last month-end refresh.
+public struct PeriodStatusRecord: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "loket_period_status"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var administrationId: AdministrationID
+    public var year: Int
+    public var period: Int
+    /// `payrollStatus.payroll.status.key` (6 = approved); nil: Loket did not list it.
+    public var payrollStatusKey: Int?
+    public var periodStart: String?
+    public var periodEnd: String?
+    public var journal: JournalRunState
+    public var journalStatusKey: Int?
+    /// Why Loket could not be asked (connection, not listed), in Dutch.
+    public var problem: String?
+    public var fetchedAt: Date
+
+    public init(
+        administrationId: AdministrationID, year: Int, period: Int, payrollStatusKey: Int?, periodStart: String?, periodEnd: String?,
+        journal: JournalRunState, journalStatusKey: Int?, problem: String?, fetchedAt: Date
+    ) {
+        self.administrationId = administrationId
+        self.year = year
+        self.period = period
+        self.payrollStatusKey = payrollStatusKey.map { min(max($0, 0), 99) }
+        self.periodStart = periodStart.flatMap { $0.count == 10 ? $0 : nil }
+        self.periodEnd = periodEnd.flatMap { $0.count == 10 ? $0 : nil }
+        self.journal = journal
+        self.journalStatusKey = journalStatusKey.map { min(max($0, 0), 99) }
+        self.problem = problem.map { String($0.prefix(1000)) }
+        self.fetchedAt = fetchedAt
+    }
+}
+
+/// When the month-end overview of a period was last refreshed from Loket.
+public struct MonthEndRefresh: Equatable, Sendable {
+    public let refreshedAt: Date
+    public let requests: Int
+}
+
+extension AppDatabase {
+    /// Stores what one refresh of the month-end overview learned, in one transaction: the
+    /// status of every administration asked, and when (with the number of requests it took).
+    public func savePeriodStatuses(year: Int, period: Int, _ records: [PeriodStatusRecord], requests: Int, at now: Date) async throws {
+        try await self.writer.write { db in
+            for record in records where record.year == year && record.period == period {
+                try record.insert(db, onConflict: .replace)
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO month_end_refreshes (year, period, refreshed_at, requests) VALUES (?, ?, ?, ?)",
+                arguments: [year, period, now, max(0, requests)]
+            )
+        }
+    }
+
+    /// The stored status of every administration for one period.
+    public func periodStatuses(year: Int, period: Int) throws -> [AdministrationID: PeriodStatusRecord] {
+        try self.writer.read { db in
+            let records = try PeriodStatusRecord.filter(Column("year") == year && Column("period") == period).fetchAll(db)
+            return Dictionary(records.map { ($0.administrationId, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    public func monthEndRefresh(year: Int, period: Int) throws -> MonthEndRefresh? {
+        try self.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT refreshed_at, requests FROM month_end_refreshes WHERE year = ? AND period = ?", arguments: [year, period])
+                .map { MonthEndRefresh(refreshedAt: $0["refreshed_at"], requests: $0["requests"]) }
+        }
+    }
+
+    /// Notes that Loket started a journal run for an administration's period (status 0), so the
+    /// overview says so before the next refresh. The history of the administration names it.
+    public func recordJournalRunStarted(administrationId: AdministrationID, year: Int, period: Int, statusKey: Int, at now: Date) throws {
+        try self.writer.write { db in
+            guard try AdministrationRecord.filter(key: administrationId).fetchCount(db) == 1 else { throw StorageError.administrationNotFound }
+            var record = try PeriodStatusRecord.filter(Column("administration_id") == administrationId && Column("year") == year && Column("period") == period)
+                .fetchOne(db)
+                ?? PeriodStatusRecord(
+                    administrationId: administrationId, year: year, period: period, payrollStatusKey: nil, periodStart: nil, periodEnd: nil,
+                    journal: .inProgress, journalStatusKey: statusKey, problem: nil, fetchedAt: now
+                )
+            record.journal = .inProgress
+            record.journalStatusKey = min(max(statusKey, 0), 99)
+            record.fetchedAt = now
+            try record.insert(db, onConflict: .replace)
+            try self.auditEntry(administrationId, "loket", "journaliseren gestart", String(format: "periode %04d-%02d", year, period), now, db)
+        }
+    }
+}
+
+extension AppDatabase {
+    /// The drafts of one payroll period of an administration, oldest first (an original before
+    /// its recalculation).
+    public func draftIds(administrationId: AdministrationID, payrollYear: Int, payrollPeriod: Int) throws -> [EntryID] {
+        try self.writer.read { db in
+            try EntryID.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM journal_entries
+                    WHERE administration_id = ? AND payroll_year = ? AND payroll_period = ? AND status = ?
+                    ORDER BY id
+                    """,
+                arguments: [administrationId, payrollYear, payrollPeriod, EntryStatus.draft.rawValue]
+            )
+        }
+    }
+
+    /// The booked or draft entries of one payroll period of an administration, newest first.
+    public func periodEntries(administrationId: AdministrationID, payrollYear: Int, payrollPeriod: Int) throws -> [JournalEntryRecord] {
+        try self.writer.read { db in
+            try JournalEntryRecord.filter(
+                Column("administration_id") == administrationId && Column("payroll_year") == payrollYear && Column("payroll_period") == payrollPeriod
+            ).order(Column("id").desc).fetchAll(db)
         }
     }
 }

@@ -387,6 +387,35 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v9 month-end status per administration and period") { db in
+            try db.execute(
+                sql: """
+                    -- What Loket said of an administration's payroll period at the last refresh of the
+                    -- month-end overview: the payroll status (a fact) and where its journal run stands.
+                    CREATE TABLE loket_period_status (
+                        administration_id INTEGER NOT NULL REFERENCES administrations(id) ON DELETE CASCADE,
+                        year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 9999),
+                        period INTEGER NOT NULL CHECK (period BETWEEN 1 AND 13),
+                        payroll_status_key INTEGER CHECK (payroll_status_key BETWEEN 0 AND 99),
+                        period_start TEXT CHECK (period_start IS NULL OR length(period_start) = 10),
+                        period_end TEXT CHECK (period_end IS NULL OR length(period_end) = 10),
+                        journal TEXT NOT NULL CHECK (journal IN ('notAsked', 'missing', 'inProgress', 'ready', 'unknown')),
+                        journal_status_key INTEGER CHECK (journal_status_key BETWEEN 0 AND 99),
+                        problem TEXT CHECK (problem IS NULL OR length(problem) <= 1000),
+                        fetched_at DATETIME NOT NULL,
+                        PRIMARY KEY (administration_id, year, period)
+                    );
+                    -- When the overview of a period was last refreshed from Loket, and what it cost.
+                    CREATE TABLE month_end_refreshes (
+                        year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 9999),
+                        period INTEGER NOT NULL CHECK (period BETWEEN 1 AND 13),
+                        refreshed_at DATETIME NOT NULL,
+                        requests INTEGER NOT NULL CHECK (requests >= 0),
+                        PRIMARY KEY (year, period)
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -136,5 +136,8 @@ func buildRouter(dependencies: AppDependencies, jobs: SyncJobs, origin: ServerOr
     ).addRoutes(to: router)
     FileImportController(pages: pages, importer: PayrollFileImporter(database: dependencies.database, now: dependencies.now)).addRoutes(to: router)
     SyncController(pages: pages, jobs: jobs).addRoutes(to: router)
+    let control = MonthEndControl(importer: RunImporter(database: dependencies.database, loket: dependencies.loket, now: dependencies.now))
+    MonthEndController(pages: pages, control: control).addRoutes(to: router)
+    WageTaxController(pages: pages, control: control).addRoutes(to: router)
     return router
 }

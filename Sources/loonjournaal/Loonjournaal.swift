@@ -20,7 +20,7 @@ struct Loonjournaal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loonjournaal",
         abstract: "Loonjournaalposten uit Loket.nl controleren, corrigeren en boeken.",
-        subcommands: [Serve.self, Demo.self, Sync.self, Sandbox.self, Export.self, DevSetup.self, BenchExport.self, BenchSync.self, BenchFixtures.self],
+        subcommands: [Serve.self, Demo.self, Sync.self, Check.self, Sandbox.self, Export.self, DevSetup.self, BenchExport.self, BenchSync.self, BenchFixtures.self],
         defaultSubcommand: nil
     )
 

@@ -95,8 +95,9 @@ struct SyncWorld {
             let importable = world.handle.importableRuns.values.reduce(0) { $0 + $1.count }
             #expect(results.reduce(0) { $0 + $1.imported } == importable)
             // One list per administration plus one result fetch per imported run (the 303-line run
-            // of Van Dijk takes two pages of 250): no wasted calls.
-            #expect(world.handle.apiRequests - before == 13 + importable + 1)
+            // of Van Dijk takes two pages of 250), and the tax returns once per administration: no
+            // wasted calls.
+            #expect(world.handle.apiRequests - before == 13 + importable + 1 + 13)
             #expect(world.handle.maxConcurrentRequests <= 3)
             #expect(world.handle.maxConcurrentRequests >= 2)
             // Status 0 ("staat klaar voor journaliseren") is reported as waiting, not as a failure.
@@ -212,5 +213,27 @@ struct SyncWorld {
         configuration.faults = faults
         configuration.seed = 42
         return configuration
+    }
+
+    /// The sync brings the tax returns along (to the cent, null amounts of a return still being
+    /// made kept as unknown), and records a 403 as "no rights" without failing the administration.
+    @Test func syncFetchesTaxReturnsWithTheRuns() async throws {
+        try await SyncWorld.run(SandboxConfiguration()) { world in
+            let targets = try world.targets()
+            let results = await world.run(targets)
+            #expect(results.allSatisfy { $0.error == nil })
+            let bakery = try #require(targets.first { $0.payrollAdministrationId == "00002000-0000-4000-8000-000000000001" })
+            let vanDijk = try #require(targets.first { $0.payrollAdministrationId == "00002000-0000-4000-8000-000000000002" })
+            let returns = try world.database.taxReturns(administrationId: bakery.administrationId)
+            #expect(returns.map(\.period) == [4, 3, 2, 1])
+            #expect(returns.first { $0.period == 4 }?.periodCents == nil && returns.first { $0.period == 4 }?.statusKey == 1)
+            #expect(returns.first { $0.period == 3 }?.correctionCents == 41_200)
+            #expect(try world.database.refusedTaxReturns()[vanDijk.administrationId]?.contains("geen inzage") == true)
+            // The check of January from what the sync stored: the journal matches to the cent.
+            let control = MonthEndControl(importer: world.sync.importer)
+            let january = try control.check(administrationId: bakery.administrationId, period: try #require(ControlPeriod(year: 2026, number: 1)))
+            #expect(january.outcome == .matches)
+            #expect(try control.check(administrationId: vanDijk.administrationId, period: try #require(ControlPeriod("2026-01"))).refusal != nil)
+        }
     }
 }

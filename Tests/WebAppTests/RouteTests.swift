@@ -20,6 +20,8 @@ import Testing
         .export(7), .loket, .connections, .connect(connection: 7), .pasteLogin(connection: 7), .pastedCode(connection: 7),
         .disconnect(connection: 7), .oauthCallback, .forwardPage, .forwardToLoket, .companies(connection: 7), .refreshCompanies(connection: 7),
         .link(connection: 7), .linkAll(connection: 7), .unlink(link: 7), .sync, .syncProgress, .retrySync, .cancelSync, .syncSettings,
+        .monthEnd, .monthEndCSV, .refreshMonthEnd, .startJournals, .bookMonthEnd, .confirmWageTaxProposals, .wageTax(7), .copyWageTax(7),
+        .roundingLine(7, entry: 8),
     ]
 
     /// Fails to compile when a route is added without an example above.
@@ -30,7 +32,8 @@ import Testing
             .reverseEntry, .retryWriteBack, .mapLoketCode, .createAccountFromLoket, .settings, .payrollFile, .importPayrollFile, .journal,
             .accountCard, .trialBalance, .periods, .closePeriod, .reopenPeriod, .export, .loket, .connections, .connect, .pasteLogin, .pastedCode,
             .disconnect, .oauthCallback, .forwardPage, .forwardToLoket, .companies, .refreshCompanies, .link, .linkAll, .unlink, .sync,
-            .syncProgress, .retrySync, .cancelSync, .syncSettings:
+            .syncProgress, .retrySync, .cancelSync, .syncSettings, .monthEnd, .monthEndCSV, .refreshMonthEnd, .startJournals, .bookMonthEnd,
+            .confirmWageTaxProposals, .wageTax, .copyWageTax, .roundingLine:
             true
         }
     }

@@ -423,9 +423,36 @@ struct EntryController {
                 MappingsPage.Row(code: mapping.loketCode, accounts: accounts.map { EntryPage.Option(value: String($0.id!), label: "\($0.number) \($0.name)", selected: $0.id == mapping.accountId) })
             },
             periodRules: FinancialPeriodRule.allCases.map { EntryPage.Option(value: $0.rawValue, label: $0.label, selected: $0 == settings.periodRule) },
-            markProcessed: settings.markProcessedInLoket
+            markProcessed: settings.markProcessedInLoket,
+            wageTax: try Self.wageTaxSection(id, accounts: accounts, database: self.pages.database)
         )
         return self.pages.renderer.render("settings", page)
+    }
+
+    static func wageTaxSection(_ id: AdministrationID, accounts: [LedgerAccountRecord], database: AppDatabase) throws -> WageTaxSection {
+        let setting = try database.wageTaxSetting(administrationId: id)
+        let chosen = Set(setting.accountIds)
+        let names = accounts.filter { chosen.contains($0.id ?? 0) }.map { "\($0.number) \($0.name)" }
+        let stateText: String
+        if setting.confirmed {
+            stateText = "Bevestigd: " + names.joined(separator: ", ") + "."
+        } else if names.isEmpty {
+            stateText = "Nog niet gekozen, en het rekeningschema heeft geen rekening die op \u{2018}loonheffing\u{2019} lijkt (naam of RGS-code BSchBepLhe). Kies de rekening hieronder."
+        } else {
+            stateText = "Voorstel uit het rekeningschema (nog niet bevestigd): " + names.joined(separator: ", ") + "."
+        }
+        let active = accounts.filter(\.isActive)
+        return WageTaxSection(
+            confirmed: setting.confirmed, stateText: stateText,
+            accounts: active.filter { $0.type == AccountType.balance.rawValue || chosen.contains($0.id ?? 0) }.map {
+                EntryPage.Option(value: String($0.id!), label: "\($0.number) \($0.name)", selected: chosen.contains($0.id!))
+            },
+            roundingAccounts: [EntryPage.Option(value: "", label: "\u{2013} geen \u{2013}", selected: setting.roundingAccountId == nil)]
+                + active.map { EntryPage.Option(value: String($0.id!), label: "\($0.number) \($0.name)", selected: $0.id == setting.roundingAccountId) },
+            others: try database.administrationSummaries().filter { $0.id != id }.map {
+                EntryPage.Option(value: String($0.id), label: "\($0.code) \($0.name)", selected: false)
+            }
+        )
     }
 
     /// POST /administraties/:id/instellingen

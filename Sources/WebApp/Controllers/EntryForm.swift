@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Ledger
+import PayrollImport
 import Storage
 
 /// One line of the draft editor: as stored, or as posted (possibly with errors).
@@ -361,9 +362,48 @@ extension EntryController {
             writebackFailed: writeback.map { !$0.succeeded } ?? false,
             canImportAgain: reversal != nil && entry.source == .loket,
             sourceReference: entry.sourceReference ?? "",
-            conflict: conflict
+            conflict: conflict,
+            wageTaxCheck: try self.wageTaxCheck(entry, lines: lines, accounts: accounts)
         )
         return self.pages.renderer.render("entry", page, status: status)
+    }
+
+    /// The loonaangifte check of the entry's payroll period, from what is stored (no request to Loket).
+    func wageTaxCheck(_ entry: JournalEntryRecord, lines: [EditableLine], accounts: [LedgerAccountRecord]) throws -> EntryWageTaxCheck? {
+        guard let year = entry.payrollYear, let number = entry.payrollPeriod, let period = ControlPeriod(year: year, number: number),
+            entry.source == .loket || entry.source == .manual || entry.source == .reversal
+        else { return nil }
+        let id = entry.administrationId
+        let check = try MonthEndControl(importer: self.importer).check(administrationId: id, period: period)
+        let wageTaxAccounts = Set(check.setting.accountIds)
+        let inEntry = lines.reduce(Int64(0)) { total, line in
+            guard let account = line.accountId, wageTaxAccounts.contains(account) else { return total }
+            return total &+ line.credit.cents &- line.debit.cents
+        }
+        let names = accounts.filter { wageTaxAccounts.contains($0.id ?? 0) }.map { "\($0.number) \($0.name)" }
+        let accountsText = names.isEmpty
+            ? "geen rekening gekozen"
+            : names.joined(separator: ", ") + (check.setting.confirmed ? "" : " (voorstel, nog niet bevestigd)")
+        let taxReturn = check.taxReturn
+        func date(_ text: String?) -> String? { text.flatMap { try? CalendarDate.parse($0) }?.dutch }
+        let isRounding = if case .rounding = check.outcome { true } else { false }
+        let rounding = check.setting.roundingAccountId
+        return EntryWageTaxCheck(
+            periodName: period.name, entryAmount: Money(cents: inEntry).euro, journalAmount: Money(cents: check.wageTax?.totalCents ?? 0).euro,
+            entries: (check.wageTax?.bookedEntries ?? 0) + (check.wageTax?.draftEntries ?? 0), accountsText: accountsText, settingsLink: .settings(id),
+            hasReturn: taxReturn != nil, returnStatus: taxReturn.map { ($0.statusText ?? "status \($0.statusKey)").lowercased() } ?? "",
+            returnAmount: taxReturn?.periodCents.map { Money(cents: $0).euro } ?? "nog niet bekend",
+            correction: taxReturn?.correctionCents.flatMap { $0 == 0 ? nil : Money(cents: $0).euro },
+            totalDue: taxReturn?.totalCents.map { Money(cents: $0).euro } ?? "nog niet bekend",
+            deadline: date(taxReturn?.deadline), paymentReference: taxReturn?.paymentReference.map(PaymentReference.formatted),
+            iban: taxReturn?.iban.map(PaymentReference.iban), inTheNameOf: taxReturn?.inTheNameOf, wageTaxNumber: taxReturn?.wageTaxNumber,
+            difference: Money(cents: check.outcome.difference).euro, inOrder: check.outcome.isInOrder, explanation: check.explanation,
+            isRounding: isRounding, roundingLink: .roundingLine(id, entry: entry.id!),
+            roundingAccounts: [EntryPage.Option(value: "", label: "\u{2013} kies een rekening \u{2013}", selected: rounding == nil)]
+                + accounts.filter { $0.isActive && !wageTaxAccounts.contains($0.id ?? 0) }.map {
+                    EntryPage.Option(value: String($0.id!), label: "\($0.number) \($0.name)", selected: $0.id == rounding)
+                }
+        )
     }
 
     static func options(_ accounts: [LedgerAccountRecord], selected: Int64?) -> [EntryPage.Option] {

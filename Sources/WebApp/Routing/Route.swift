@@ -78,6 +78,16 @@ enum Route: Hashable, Sendable {
     case retrySync
     case cancelSync
     case syncSettings
+    // Month-end control
+    case monthEnd
+    case monthEndCSV
+    case refreshMonthEnd
+    case startJournals
+    case bookMonthEnd
+    case confirmWageTaxProposals
+    case wageTax(AdministrationID)
+    case copyWageTax(AdministrationID)
+    case roundingLine(AdministrationID, entry: EntryID)
 
     enum Part: Equatable {
         case text(String)
@@ -149,6 +159,15 @@ enum Route: Hashable, Sendable {
         case .retrySync: return [.text("bijwerken"), .text("opnieuw")]
         case .cancelSync: return [.text("bijwerken"), .text("annuleren")]
         case .syncSettings: return [.text("bijwerken"), .text("instellingen")]
+        case .monthEnd: return [.text("maandafsluiting")]
+        case .monthEndCSV: return [.text("maandafsluiting"), .text("csv")]
+        case .refreshMonthEnd: return [.text("maandafsluiting"), .text("vernieuwen")]
+        case .startJournals: return [.text("maandafsluiting"), .text("journaliseren")]
+        case .bookMonthEnd: return [.text("maandafsluiting"), .text("boeken")]
+        case .confirmWageTaxProposals: return [.text("maandafsluiting"), .text("loonheffingsrekening")]
+        case .wageTax(let id): return admin(id, .text("loonaangifte"))
+        case .copyWageTax(let id): return admin(id, .text("loonaangifte"), .text("kopieren"))
+        case .roundingLine(let id, let entry): return admin(id, .text("boekingen"), .parameter("entryId", String(entry)), .text("afronding"))
         }
     }
 

@@ -19,6 +19,7 @@ extension Route: MustacheCustomRenderable {
 enum AppPath: String, CaseIterable {
     case dashboard, administrations, newAdministration, loket, connections, sync, syncProgress, retrySync, cancelSync, syncSettings
     case charts, applyChart, defaultChart, copyMappings
+    case monthEnd, monthEndCSV, refreshMonthEnd, startJournals, bookMonthEnd, confirmWageTaxProposals
 
     var route: Route {
         switch self {
@@ -36,6 +37,12 @@ enum AppPath: String, CaseIterable {
         case .applyChart: .applyChart
         case .defaultChart: .defaultChart
         case .copyMappings: .copyMappings
+        case .monthEnd: .monthEnd
+        case .monthEndCSV: .monthEndCSV
+        case .refreshMonthEnd: .refreshMonthEnd
+        case .startJournals: .startJournals
+        case .bookMonthEnd: .bookMonthEnd
+        case .confirmWageTaxProposals: .confirmWageTaxProposals
         }
     }
 }
@@ -49,6 +56,7 @@ struct AppPaths: Sendable, MustacheParent {
 enum AdministrationPath: String, CaseIterable {
     case administration, editAdministration, accounts, chartImport, starterChart, unknownAccounts, runs, importRuns, importRunAgain, entries
     case mapLoketCode, createAccountFromLoket, settings, payrollFile, importPayrollFile, journal, trialBalance, periods, export
+    case wageTax, copyWageTax
 
     func route(_ id: AdministrationID) -> Route {
         switch self {
@@ -71,6 +79,8 @@ enum AdministrationPath: String, CaseIterable {
         case .trialBalance: .trialBalance(id)
         case .periods: .periods(id)
         case .export: .export(id)
+        case .wageTax: .wageTax(id)
+        case .copyWageTax: .copyWageTax(id)
         }
     }
 }
@@ -99,7 +109,7 @@ struct EntryPaths: Sendable, MustacheParent {
     let entry: EntryID
 
     enum Name: String, CaseIterable {
-        case entry, deleteDraft, reverseEntry, retryWriteBack
+        case entry, deleteDraft, reverseEntry, retryWriteBack, roundingLine
     }
 
     func route(_ name: Name) -> Route {
@@ -108,6 +118,7 @@ struct EntryPaths: Sendable, MustacheParent {
         case .deleteDraft: .deleteDraft(self.administration, entry: self.entry)
         case .reverseEntry: .reverseEntry(self.administration, entry: self.entry)
         case .retryWriteBack: .retryWriteBack(self.administration, entry: self.entry)
+        case .roundingLine: .roundingLine(self.administration, entry: self.entry)
         }
     }
 

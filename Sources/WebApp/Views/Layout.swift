@@ -17,6 +17,7 @@ struct Layout: Sendable {
     let isDashboard: Bool
     let isAdministrations: Bool
     let isLoket: Bool
+    let isMonthEnd: Bool
     /// The app's own paths for links and forms: `{{layout.paths.sync}}`.
     let paths = AppPaths()
 
@@ -30,6 +31,7 @@ struct Layout: Sendable {
         self.isDashboard = section == "dashboard"
         self.isAdministrations = section == "administrations"
         self.isLoket = section == "loket"
+        self.isMonthEnd = section == "monthEnd"
     }
 
     static func plain(title: String) -> Layout {

@@ -127,3 +127,10 @@ extension SyncPage.ResultRow: ViewModel {}
 extension SyncPage.Summary: ViewModel {}
 extension SyncPage.HistoryRow: ViewModel {}
 extension SyncPage.DeadConnection: ViewModel {}
+extension MonthEndPage: ViewModel {}
+extension MonthEndPage.Option: ViewModel {}
+extension MonthEndPage.FilterLink: ViewModel {}
+extension StartJournalsConfirmPage: ViewModel {}
+extension StartJournalsConfirmPage.Item: ViewModel {}
+extension WageTaxSection: ViewModel {}
+extension EntryWageTaxCheck: ViewModel {}

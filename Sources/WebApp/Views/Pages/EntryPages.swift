@@ -131,6 +131,8 @@ struct EntryPage: Sendable {
     let canImportAgain: Bool
     let sourceReference: String
     let conflict: Bool
+    /// The loonaangifte check of the entry's payroll period, when it has one.
+    let wageTaxCheck: EntryWageTaxCheck?
 
     struct Conflict: Sendable {
         let key: String
@@ -162,6 +164,20 @@ struct MappingsPage: Sendable {
     let rows: [Row]
     let periodRules: [EntryPage.Option]
     let markProcessed: Bool
+    let wageTax: WageTaxSection
+}
+
+/// Which accounts carry the loonheffing (for the check against the loonaangifte).
+struct WageTaxSection: Sendable {
+    let confirmed: Bool
+    /// In words: the confirmed accounts, or the proposal from the chart, or that none was found.
+    let stateText: String
+    /// Balance accounts; the chosen (or proposed) ones selected.
+    let accounts: [EntryPage.Option]
+    /// Every active account, with "none" first.
+    let roundingAccounts: [EntryPage.Option]
+    /// Other administrations, to copy the setting to.
+    let others: [EntryPage.Option]
 }
 
 /// The entries of an administration (journal view for now: drafts and booked).
@@ -190,4 +206,33 @@ struct EntriesPage: Sendable {
     let countText: String
     let previousPage: String?
     let nextPage: String?
+}
+
+/// The loonaangifte check beside a draft or booked entry: the period's loonheffing in the
+/// journal against Loket's tax return, the likely cause of a difference, and the payable.
+struct EntryWageTaxCheck: Sendable {
+    let periodName: String
+    /// Loonheffing on the wage-tax accounts in this entry.
+    let entryAmount: String
+    /// In every entry of the period (drafts and booked).
+    let journalAmount: String
+    let entries: Int
+    let accountsText: String
+    let settingsLink: Route
+    let hasReturn: Bool
+    let returnStatus: String
+    let returnAmount: String
+    let correction: String?
+    let totalDue: String
+    let deadline: String?
+    let paymentReference: String?
+    let iban: String?
+    let inTheNameOf: String?
+    let wageTaxNumber: String?
+    let difference: String
+    let inOrder: Bool
+    let explanation: String
+    let isRounding: Bool
+    let roundingLink: Route
+    let roundingAccounts: [EntryPage.Option]
 }
