@@ -18,6 +18,21 @@
     window.setTimeout(function () { buttons.forEach(function (b) { b.disabled = true; }); }, 0);
   });
 
+  // "Alles kiezen": ticks or clears every checkbox of that name in the form; a button with
+  // `data-select-marked="x"` ticks the boxes marked `data-x` (e.g. every row without a journal run).
+  document.querySelectorAll("[data-select-all]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      var name = box.getAttribute("data-select-all");
+      box.form.querySelectorAll("input[type=checkbox][name=\"" + name + "\"]").forEach(function (b) { b.checked = box.checked; });
+    });
+  });
+  document.querySelectorAll("[data-select-marked]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var mark = "data-" + button.getAttribute("data-select-marked");
+      button.form.querySelectorAll("input[" + mark + "]").forEach(function (b) { b.checked = true; });
+    });
+  });
+
   // Bulk sync: follow the progress without reloading; reload once it has ended to show the
   // summary. Without JavaScript the page has a link to refresh.
   var running = document.querySelector("[data-sync-running]");

@@ -1075,6 +1075,8 @@ class Fuzzer:
             ("/bijwerken/voortgang", "/bijwerken/voortgang", {}, 1),
             ("/administraties", "/administraties", {}, 1),
             ("/administraties/nieuw", "/administraties/nieuw", {}, 1),
+            ("/maandafsluiting", "/maandafsluiting", {"periode": "text", "filter": "text"}, 2),
+            ("/maandafsluiting/csv", "/maandafsluiting/csv", {"periode": "text"}, 1),
             ("/loket", "/loket", {}, 1),
         ]
         path, route, params, _ = rng.choices(pages, weights=[p[3] for p in pages])[0]
@@ -1410,6 +1412,35 @@ class Fuzzer:
         action = rng.choice(["", "/opnieuw", "/annuleren", "/annuleren"])
         return self.post(f"/bijwerken{action}", f"/bijwerken{action}", [])
 
+    def t_month_end(self):
+        """The month-end actions with real, foreign and hostile periods, ids and accounts."""
+        rng = self.rng
+        period = rng.choice(["2026-01", "2026-03", "2026-04", "2026-13", "2026-00", "1899-01", "2026-1", self.hostile()])
+        ids = [str(self.admin_id()) for _ in range(rng.randrange(0, 4))] + ([self.hostile()] if rng.random() < 0.2 else [])
+        note = f"periode={describe(period)}, administration={','.join(describe(i) for i in ids)}"
+        r = rng.random()
+        if r < 0.2:
+            return self.post("/maandafsluiting/vernieuwen", "/maandafsluiting/vernieuwen", [("periode", period)], note=note)
+        if r < 0.55:
+            action = rng.choice(["journaliseren", "boeken", "loonheffingsrekening"])
+            fields = [("periode", period), ("filter", rng.choice(["alle", "actie", "orde", self.hostile()]))] + [("administration", i) for i in ids]
+            if rng.random() < 0.5:
+                fields.append(("confirmed", "1"))
+            return self.post(f"/maandafsluiting/{action}", f"/maandafsluiting/{action}", fields, note=note)
+        a = self.admin_id()
+        if r < 0.85:
+            accounts = [str(self.pick("account_ids") or self.number()) for _ in range(rng.randrange(0, 3))]
+            rounding = rng.choice(["", str(self.pick("account_ids") or 1), self.number(), self.hostile()])
+            if rng.random() < 0.3:
+                return self.post(f"/administraties/{a}/loonaangifte/kopieren", "/administraties/:id/loonaangifte/kopieren",
+                                 [("all", rng.choice(["1", ""]))] + [("target", i) for i in ids], note=note)
+            return self.post(f"/administraties/{a}/loonaangifte", "/administraties/:id/loonaangifte",
+                             [("wageTaxAccount", x) for x in accounts] + [("roundingAccount", rounding)], note=f"accounts={','.join(accounts)}, rounding={describe(rounding)}")
+        entry = str(self.pick("entry_ids") or self.number())
+        rounding = rng.choice(["", str(self.pick("account_ids") or 1), self.hostile()])
+        return self.post(f"/administraties/{a}/boekingen/{entry}/afronding", "/administraties/:id/boekingen/:entryId/afronding",
+                         [("roundingAccount", rounding)], note=f"entry={describe(entry)}")
+
     def t_raw_forms(self):
         """Malformed bodies and content types on a form route (a 400/403 is the right answer)."""
         rng = self.rng
@@ -1462,7 +1493,7 @@ class Fuzzer:
             (self.t_draft, 30), (self.t_get, 18), (self.t_payroll_upload, 7), (self.t_payroll_import, 4), (self.t_admin_create, 3),
             (self.t_admin_update, 3), (self.t_account_add, 3), (self.t_account_update, 3), (self.t_account_toggle, 2), (self.t_chart_import, 3),
             (self.t_starter, 0.5), (self.t_entry_action, 3), (self.t_mapping, 3), (self.t_settings, 1.5), (self.t_period, 3), (self.t_runs, 2),
-            (self.t_loket, 5), (self.t_sync, 1.5), (self.t_raw_forms, 2),
+            (self.t_loket, 5), (self.t_sync, 1.5), (self.t_raw_forms, 2), (self.t_month_end, 2),
         ]
         functions, weights = zip(*targets)
         self.phase = "fuzz"
