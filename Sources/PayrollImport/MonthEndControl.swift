@@ -217,8 +217,8 @@ public struct MonthEndControl: Sendable {
 
     /// The check of one administration for one period, from what is stored.
     public func check(administrationId: AdministrationID, period: ControlPeriod) throws -> TaxReturnCheck {
-        let returns = try self.database.taxReturns(year: period.year, period: period.number)[administrationId] ?? []
-        let refused = try self.database.refusedTaxReturns()[administrationId]
+        let returns = try self.database.taxReturns(administrationId: administrationId, year: period.year, period: period.number)
+        let refused = try self.database.taxReturnsRefusal(administrationId: administrationId)
         let wageTax = try self.database.periodWageTax(year: period.year, period: period.number, administrationId: administrationId)[administrationId]
         let setting = try self.database.wageTaxSetting(administrationId: administrationId)
         return Self.check(period: period, returns: returns, refused: refused, wageTax: wageTax, setting: setting)
@@ -407,9 +407,10 @@ public struct MonthEndControl: Sendable {
         let wageTax = try self.database.periodWageTax(year: period.year, period: period.number)
         let refused = try self.database.refusedTaxReturns()
         let refreshed = try self.database.monthEndRefresh(year: period.year, period: period.number)
-        let rows = try targets.map { target -> MonthEndRow in
+        let settings = try self.database.wageTaxSettings()
+        let rows = targets.map { target -> MonthEndRow in
             let status = statuses[target.administrationId]
-            let setting = try self.database.wageTaxSetting(administrationId: target.administrationId)
+            let setting = settings[target.administrationId] ?? WageTaxSetting(accountIds: [], confirmed: false, roundingAccountId: nil)
             let tax = wageTax[target.administrationId] ?? PeriodWageTax()
             let check = Self.check(period: period, returns: stored[target.administrationId] ?? [], refused: refused[target.administrationId], wageTax: tax, setting: setting)
             var journal = status.map(JournalRunPresence.init) ?? .notAsked

@@ -134,6 +134,20 @@ extension AppDatabase {
         }
     }
 
+    /// The returns of one administration for one period number of one year.
+    public func taxReturns(administrationId: AdministrationID, year: Int, period: Int) throws -> [TaxReturnRecord] {
+        try self.writer.read { db in
+            try TaxReturnRecord.filter(Column("administration_id") == administrationId && Column("year") == year && Column("period") == period).fetchAll(db)
+        }
+    }
+
+    /// Why Loket refused this administration's tax returns, if it did.
+    public func taxReturnsRefusal(administrationId: AdministrationID) throws -> String? {
+        try self.writer.read { db in
+            try String.fetchOne(db, sql: "SELECT refused FROM loket_tax_return_access WHERE administration_id = ?", arguments: [administrationId])
+        }
+    }
+
     /// Administrations whose tax returns Loket refused, with the reason.
     public func refusedTaxReturns() throws -> [AdministrationID: String] {
         try self.writer.read { db in
@@ -178,6 +192,49 @@ extension AppDatabase {
                 arguments: [administrationId]
             )
             return WageTaxSetting(accountIds: proposed, confirmed: false, roundingAccountId: proposed.isEmpty ? nil : rounding)
+        }
+    }
+
+    /// The wage-tax setting of every administration at once (the month-end overview of hundreds):
+    /// the same answers as `wageTaxSetting(administrationId:)`, in four queries.
+    public func wageTaxSettings() throws -> [AdministrationID: WageTaxSetting] {
+        try self.writer.read { db in
+            var confirmedRounding: [AdministrationID: Int64?] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT administration_id, rounding_account_id FROM wage_tax_settings") {
+                confirmedRounding[row["administration_id"]] = .some(row["rounding_account_id"])
+            }
+            var accounts: [AdministrationID: [Int64]] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT w.administration_id, w.account_id FROM wage_tax_accounts w JOIN ledger_accounts a ON a.id = w.account_id ORDER BY a.number"
+            ) {
+                accounts[row["administration_id"], default: []].append(row["account_id"])
+            }
+            var proposed: [AdministrationID: [Int64]] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.administration_id, a.id FROM ledger_accounts a
+                    WHERE a.is_active = 1 AND a.type = 'B' AND (lower(a.name) LIKE '%loonheffing%' OR COALESCE(a.rgs_code, '') LIKE 'BSchBepLhe%')
+                      AND NOT EXISTS (SELECT 1 FROM wage_tax_settings s WHERE s.administration_id = a.administration_id)
+                    ORDER BY a.number
+                    """
+            ) {
+                proposed[row["administration_id"], default: []].append(row["id"])
+            }
+            var rounding: [AdministrationID: Int64] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT administration_id, id FROM ledger_accounts WHERE is_active = 1 AND lower(name) LIKE '%afronding%' ORDER BY number DESC"
+            ) {
+                rounding[row["administration_id"]] = row["id"]  // the lowest number wins
+            }
+            var result: [AdministrationID: WageTaxSetting] = [:]
+            for (id, roundingAccount) in confirmedRounding {
+                result[id] = WageTaxSetting(accountIds: accounts[id] ?? [], confirmed: true, roundingAccountId: roundingAccount)
+            }
+            for (id, ids) in proposed where result[id] == nil {
+                result[id] = WageTaxSetting(accountIds: ids, confirmed: false, roundingAccountId: rounding[id])
+            }
+            return result
         }
     }
 

@@ -175,6 +175,9 @@ import Testing
             let bakery = ids[Seed.bakery]!
             let settings = try await h.get("/administraties/\(bakery)/instellingen")
             #expect(settings.body.contains("Voorstel uit het rekeningschema (nog niet bevestigd): 1700 Af te dragen loonheffingen"))
+            // The batch read of the overview gives the same answers as the one per administration.
+            for id in ids.values { #expect(try h.database.wageTaxSettings()[id] ?? WageTaxSetting(accountIds: [], confirmed: false, roundingAccountId: nil)
+                == (try h.database.wageTaxSetting(administrationId: id))) }
             let accounts = try h.database.accounts(administrationId: bakery)
             let payable = try #require(accounts.first { $0.number == "1700" }?.id)
             let rounding = try #require(accounts.first { $0.number == "4990" }?.id)
@@ -194,6 +197,7 @@ import Testing
             for id in ids.values where id != bakery {
                 #expect(try h.database.wageTaxSetting(administrationId: id).confirmed)
             }
+            for id in ids.values { #expect(try h.database.wageTaxSettings()[id] == (try h.database.wageTaxSetting(administrationId: id))) }
         }
     }
 }
