@@ -445,11 +445,12 @@ public struct PeriodStatusRecord: Codable, Equatable, Sendable, FetchableRecord,
         self.administrationId = administrationId
         self.year = year
         self.period = period
-        self.payrollStatusKey = payrollStatusKey.map { min(max($0, 0), 99) }
+        // A key outside what Loket documents is not stored as another key: it is unknown.
+        self.payrollStatusKey = payrollStatusKey.flatMap { (0...99).contains($0) ? $0 : nil }
         self.periodStart = periodStart.flatMap { $0.count == 10 ? $0 : nil }
         self.periodEnd = periodEnd.flatMap { $0.count == 10 ? $0 : nil }
         self.journal = journal
-        self.journalStatusKey = journalStatusKey.map { min(max($0, 0), 99) }
+        self.journalStatusKey = journalStatusKey.flatMap { (0...99).contains($0) ? $0 : nil }
         self.problem = problem.map { String($0.prefix(1000)) }
         self.fetchedAt = fetchedAt
     }
@@ -503,7 +504,7 @@ extension AppDatabase {
                     journal: .inProgress, journalStatusKey: statusKey, problem: nil, fetchedAt: now
                 )
             record.journal = .inProgress
-            record.journalStatusKey = min(max(statusKey, 0), 99)
+            record.journalStatusKey = (0...99).contains(statusKey) ? statusKey : nil
             record.fetchedAt = now
             try record.insert(db, onConflict: .replace)
             try self.auditEntry(administrationId, "loket", "journaliseren gestart", String(format: "periode %04d-%02d", year, period), now, db)
@@ -525,15 +526,6 @@ extension AppDatabase {
                     """,
                 arguments: [administrationId, payrollYear, payrollPeriod, EntryStatus.draft.rawValue]
             )
-        }
-    }
-
-    /// The booked or draft entries of one payroll period of an administration, newest first.
-    public func periodEntries(administrationId: AdministrationID, payrollYear: Int, payrollPeriod: Int) throws -> [JournalEntryRecord] {
-        try self.writer.read { db in
-            try JournalEntryRecord.filter(
-                Column("administration_id") == administrationId && Column("payroll_year") == payrollYear && Column("payroll_period") == payrollPeriod
-            ).order(Column("id").desc).fetchAll(db)
         }
     }
 }

@@ -62,9 +62,7 @@ struct MonthEndController {
 
     func page(_ overview: MonthEndOverview, filter: Filter, error: String?, context: AppRequestContext) throws -> MonthEndPage {
         let period = overview.period
-        func link(_ period: ControlPeriod, _ filter: Filter) -> String {
-            Route.monthEnd.path(query: filter == .all ? [("periode", period.text)] : [("periode", period.text), ("filter", filter.rawValue)])
-        }
+        let link = self.back
         let shown = overview.rows.filter(filter.keeps)
         let action = overview.needingAction
         let due = overview.rows.filter { $0.check.taxReturn?.totalCents != nil }
@@ -169,6 +167,7 @@ struct MonthEndController {
         return (period, Filter(rawValue: form["filter"]) ?? .all)
     }
 
+    /// The overview of a period with a filter: where links and every action lead.
     private func back(_ period: ControlPeriod, _ filter: Filter) -> String {
         Route.monthEnd.path(query: filter == .all ? [("periode", period.text)] : [("periode", period.text), ("filter", filter.rawValue)])
     }
