@@ -85,14 +85,17 @@ public struct AuditfileTransaction: Sendable, Equatable {
     public var date: CalendarDate
     public var source: String
     public var lines: [AuditfileLine]
+    /// Where the evidence is (`docRef` of every line); the entry number when nil.
+    public var documentReference: String?
 
-    public init(number: String, description: String, period: Int, date: CalendarDate, source: String, lines: [AuditfileLine]) {
+    public init(number: String, description: String, period: Int, date: CalendarDate, source: String, lines: [AuditfileLine], documentReference: String? = nil) {
         self.number = number
         self.description = description
         self.period = period
         self.date = date
         self.source = source
         self.lines = lines
+        self.documentReference = documentReference
     }
 }
 
@@ -176,7 +179,8 @@ public struct AuditfileWriter {
         for line in transaction.lines {
             let debit = !line.debit.isZero
             out += "<trLine>" + Self.element("nr", String(line.number)) + Self.element("accID", line.accountNumber)
-            out += Self.element("docRef", transaction.number) + Self.element("effDate", transaction.date.iso)
+            // docRef: String999 in XAF 3.2, TypeString255 in 4.0.
+            out += Self.element("docRef", String((transaction.documentReference ?? transaction.number).prefix(255))) + Self.element("effDate", transaction.date.iso)
             if !line.description.isEmpty { out += Self.element("desc", line.description) }
             out += Self.element("amnt", Self.amount(debit ? line.debit : line.credit)) + Self.element("amntTp", debit ? "D" : "C")
             if let cost = line.costCenter, !cost.isEmpty { out += Self.element(v4 ? "cost" : "costID", String(cost.prefix(35))) }

@@ -131,6 +131,50 @@ public struct LoketAPIClient: Sendable {
         return envelope.content
     }
 
+    // MARK: - Evidence and year end
+
+    /// The journal report of a run as PDF (`…/journalruns/{id}/report`).
+    public func journalReport(id: String) async throws -> LoketDocument {
+        try await self.document(
+            "\(Self.base)/payrolladministrations/journalruns/\(Self.segment(id))/report", query: [], accept: "application/pdf, application/json", expected: .pdf
+        )
+    }
+
+    /// The run overview per employment as CSV; Loket requires the report parameters.
+    public func runOverviewPerEmployment(id: String, report: LoketReportParameters) async throws -> LoketDocument {
+        try await self.document(
+            "\(Self.base)/payrolladministrations/journalruns/\(Self.segment(id))/runoverviewperemployment", query: report.query,
+            accept: "text/csv, application/json", expected: .csv
+        )
+    }
+
+    /// Journal results summed over `startPeriod`…`endPeriod` (both `YYYYPP`).
+    public func cumulativeResults(payrollAdministrationId: String, startPeriod: Int, endPeriod: Int) async throws -> [LoketCumulativeResult] {
+        try await self.allPages(
+            "\(Self.base)/payrolladministrations/\(Self.segment(payrollAdministrationId))/journalruns/cumulativeresults",
+            query: [("startPeriod", String(startPeriod)), ("endPeriod", String(endPeriod))]
+        )
+    }
+
+    /// A download: the body as sent, refused when it is not what was asked for (a JSON error
+    /// page with status 200, an empty or cut-off file).
+    func document(_ path: String, query: [(String, String)], accept: String, expected: LoketDocument.Kind) async throws -> LoketDocument {
+        try await self.exchange("GET", path, query: query, accept: accept) { response in
+            let type = (response.header("Content-Type") ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            guard let document = LoketDocument(kind: expected, contentType: type, body: response.body, disposition: response.header("Content-Disposition")) else {
+                throw DocumentProblem.unexpected(type)
+            }
+            return document
+        }
+    }
+
+    struct DocumentProblem: Error, CustomStringConvertible {
+        let description: String
+        static func unexpected(_ type: String) -> DocumentProblem {
+            DocumentProblem(description: "geen geldig bestand ontvangen (\(type.isEmpty ? "zonder type" : type))")
+        }
+    }
+
     // MARK: - Plumbing
 
     struct CollectionEnvelope<Item: Decodable>: Decodable {
@@ -179,6 +223,17 @@ public struct LoketAPIClient: Sendable {
 
     /// One call with token, version header, retries and error mapping.
     func request<T: Decodable>(_ method: String, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil) async throws -> T {
+        try await self.exchange(method, path, query: query, body: body, accept: "application/json;version=\(Self.resourceVersion)") { response in
+            try JSONDecoder().decode(T.self, from: Data(response.body))
+        }
+    }
+
+    /// One call whose 2xx answer `read` turns into a value; when `read` throws, a GET is asked
+    /// again (a body cut off on the way) and then fails as malformed.
+    func exchange<T>(
+        _ method: String, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil, accept: String,
+        read: (LoketHTTPResponse) throws -> T
+    ) async throws -> T {
         let endpoint = "\(method) \(path)"
         var url = self.apiURL + path
         if !query.isEmpty {
@@ -192,7 +247,7 @@ public struct LoketAPIClient: Sendable {
             let token = try await self.session.accessToken(rejected: rejectedToken)
             var headers = [
                 ("Authorization", "Bearer \(token)"),
-                ("Accept", "application/json;version=\(Self.resourceVersion)"),
+                ("Accept", accept),
             ]
             if body != nil { headers.append(("Content-Type", "application/json;version=\(Self.resourceVersion)")) }
             let response: LoketHTTPResponse
@@ -213,7 +268,7 @@ public struct LoketAPIClient: Sendable {
             switch response.status {
             case 200...299:
                 do {
-                    return try JSONDecoder().decode(T.self, from: Data(response.body))
+                    return try read(response)
                 } catch {
                     // A body cut off on the way (proxy, dropped connection): a read is asked again.
                     if method == "GET" && attempt < self.retry.maxAttempts {

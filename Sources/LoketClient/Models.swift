@@ -222,3 +222,121 @@ public struct LoketTaxReturnStatus: Sendable, Equatable, Decodable {
     public let wageTaxNumber: String?
     public let payrollTaxReturn: TaxReturn?
 }
+
+/// A file Loket sent (journal report, run overview): its bytes as received, checked to be
+/// what was asked for.
+public struct LoketDocument: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case pdf
+        case csv
+    }
+
+    public let kind: Kind
+    public let bytes: [UInt8]
+    /// The file name from `Content-Disposition`, when Loket gave one.
+    public let suggestedName: String?
+
+    /// nil when the body is not a file of `kind`: another content type, empty, a PDF without
+    /// its header and end marker (cut off), or a CSV that is not text.
+    public init?(kind: Kind, contentType: String, body: [UInt8], disposition: String?) {
+        guard !body.isEmpty else { return nil }
+        switch kind {
+        case .pdf:
+            guard contentType == "application/pdf" || contentType == "application/octet-stream" else { return nil }
+            guard body.starts(with: Array("%PDF-".utf8)), Self.endsWithEOF(body) else { return nil }
+        case .csv:
+            guard contentType == "text/csv" || contentType == "text/plain" || contentType == "application/octet-stream" else { return nil }
+            guard String(validating: body, as: UTF8.self) != nil || !body.contains(0) else { return nil }
+        }
+        self.kind = kind
+        self.bytes = body
+        self.suggestedName = disposition.flatMap(Self.fileName)
+    }
+
+    /// `%%EOF` within the last 1 KB (a PDF may end with a newline or a few padding bytes).
+    static func endsWithEOF(_ body: [UInt8]) -> Bool {
+        let tail = body.suffix(1024)
+        let marker = Array("%%EOF".utf8)
+        guard tail.count >= marker.count else { return false }
+        let bytes = Array(tail)
+        for start in stride(from: bytes.count - marker.count, through: 0, by: -1) where Array(bytes[start..<start + marker.count]) == marker {
+            return true
+        }
+        return false
+    }
+
+    /// `filename="x.pdf"` from a Content-Disposition header: only the last path part, only
+    /// ordinary characters, at most 120 of them.
+    static func fileName(_ header: String) -> String? {
+        guard let range = header.range(of: "filename=") else { return nil }
+        var value = header[range.upperBound...].split(separator: ";").first.map(String.init) ?? ""
+        value = value.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+        value = String(value.split(separator: "/").last ?? "")
+        let cleaned = String(value.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "._- ()".unicodeScalars.contains($0) }.map(Character.init))
+        let trimmed = String(cleaned.prefix(120)).trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty || trimmed.hasPrefix(".") ? nil : trimmed
+    }
+}
+
+/// The report parameters Loket requires for a run overview.
+public struct LoketReportParameters: Sendable, Equatable {
+    public let journalNumber: Int
+    public let voucherNumber: Int
+    public let description: String?
+    public let year: Int
+    public let periodNumber: Int
+    /// `yyyy-mm-dd`.
+    public let date: String
+
+    public init(journalNumber: Int, voucherNumber: Int, description: String?, year: Int, periodNumber: Int, date: String) {
+        self.journalNumber = journalNumber
+        self.voucherNumber = voucherNumber
+        self.description = description
+        self.year = year
+        self.periodNumber = periodNumber
+        self.date = date
+    }
+
+    var query: [(String, String)] {
+        var items = [
+            ("reportJournalNumber", String(self.journalNumber)), ("reportVoucherNumber", String(self.voucherNumber)),
+            ("reportYear", String(self.year)), ("reportPeriodNumber", String(self.periodNumber)), ("reportDate", self.date),
+        ]
+        if let description = self.description { items.append(("reportDescription", String(description.prefix(100)))) }
+        return items
+    }
+}
+
+/// One line of `journalruns/cumulativeresults`: a ledger account's journal results over a range
+/// of periods, netted (debit or credit), in exact cents.
+public struct LoketCumulativeResult: Sendable, Equatable, Decodable {
+    public let payrollPeriodStart: Int?
+    public let payrollPeriodEnd: Int?
+    public let generalLedgerAccount: LoketJournalLine.Code
+    public let costCenter: LoketJournalLine.Code?
+    public let costUnit: LoketJournalLine.Code?
+    public let payrollComponent: LoketJournalLine.Component?
+    public let debitCents: Int64
+    public let creditCents: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case payrollPeriodStart, payrollPeriodEnd, generalLedgerAccount, costCenter, costUnit, payrollComponent, debetAmount, creditAmount
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.payrollPeriodStart = try c.decodeIfPresent(Decimal.self, forKey: .payrollPeriodStart).flatMap { Int(exactly: NSDecimalNumber(decimal: $0).doubleValue) }
+        self.payrollPeriodEnd = try c.decodeIfPresent(Decimal.self, forKey: .payrollPeriodEnd).flatMap { Int(exactly: NSDecimalNumber(decimal: $0).doubleValue) }
+        self.generalLedgerAccount = try c.decode(LoketJournalLine.Code.self, forKey: .generalLedgerAccount)
+        self.costCenter = try c.decodeIfPresent(LoketJournalLine.Code.self, forKey: .costCenter)
+        self.costUnit = try c.decodeIfPresent(LoketJournalLine.Code.self, forKey: .costUnit)
+        self.payrollComponent = try c.decodeIfPresent(LoketJournalLine.Component.self, forKey: .payrollComponent)
+        func cents(_ key: CodingKeys) throws -> Int64 {
+            guard let value = try SignedCents.decode(c, key) else { return 0 }
+            guard value >= 0 else { throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "negatief bedrag") }
+            return value
+        }
+        self.debitCents = try cents(.debetAmount)
+        self.creditCents = try cents(.creditAmount)
+    }
+}

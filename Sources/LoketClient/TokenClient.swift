@@ -114,6 +114,7 @@ public enum FormEncoding {
 /// A short description of a decoding failure that names the field.
 enum JSONProblem {
     static func describe(_ error: any Error) -> String {
+        if let problem = error as? CustomStringConvertible, !(error is DecodingError) { return problem.description }
         guard let error = error as? DecodingError else { return "geen geldige JSON" }
         func path(_ context: DecodingError.Context) -> String {
             let names = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }

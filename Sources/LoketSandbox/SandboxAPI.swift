@@ -23,6 +23,7 @@ struct SandboxAPI {
         api.get("payrolladministrations/journalruns/:journalRunId/results", use: self.results)
         api.patch("payrolladministrations/journalruns/:journalRunId", use: self.patchJournalRun)
         self.addControlRoutes(to: api)
+        self.addEvidenceRoutes(to: api)
     }
 
     // MARK: - Endpoints

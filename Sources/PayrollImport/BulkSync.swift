@@ -211,6 +211,13 @@ public struct BulkSync: Sendable {
             // recorded; neither it nor a failure fails the sync: the next one asks again.
             if !result.cancelled {
                 _ = await MonthEndControl(importer: self.importer).refreshTaxReturns(target, client: client)
+                // Documents a former round could not fetch are asked again.
+                let evidence = Evidence(database: self.database, loket: self.importer.loket, now: self.importer.now)
+                let missing = await evidence.retryPending(administrationId: target.administrationId, client: client)
+                if missing > 0 {
+                    let text = "\(missing) bijlage(n) uit Loket nog niet opgehaald; de volgende keer wordt het opnieuw geprobeerd."
+                    result.note = result.note.map { "\($0) \(text)" } ?? text
+                }
             }
         } catch {
             let explanation = Self.describe(error)

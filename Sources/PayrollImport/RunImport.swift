@@ -279,6 +279,11 @@ public struct RunImporter: Sendable {
             sequence: sequence, settings: context.settings, accounts: context.accounts
         )
         let stored = try await self.database.storeImportedDraft(draft, at: self.now())
+        // The evidence comes along: the journal report and the overview per employee. A failed
+        // download stays pending (shown on the entry) and never undoes the import.
+        if stored.created, let entry = try? self.database.entry(id: stored.entryId, administrationId: administrationId) {
+            await Evidence(database: self.database, loket: self.loket, now: self.now).fetchLoketDocuments(entry: entry, client: client)
+        }
         return ImportedRun(entryId: stored.entryId, created: stored.created)
     }
 

@@ -74,8 +74,11 @@ public struct LedgerExporter: Sendable {
         )
     }
 
-    /// Streams the export to `sink`.
-    public func export(administration: AdministrationRecord, year: Int, format: ExportFormat, sink: @escaping (String) throws -> Void) throws {
+    /// Streams the export to `sink`. `evidence` names, per entry, the folder of its attachments
+    /// in an evidence zip; the auditfile's `docRef` then points there.
+    public func export(
+        administration: AdministrationRecord, year: Int, format: ExportFormat, evidence: [EntryID: String] = [:], sink: @escaping (String) throws -> Void
+    ) throws {
         let totals = try self.check(administration: administration, year: year, format: format)
         let id = administration.id!
         switch format {
@@ -119,7 +122,8 @@ public struct LedgerExporter: Sendable {
                                 number: $0.position, accountNumber: $0.accountNumber, description: $0.description,
                                 debit: Money(cents: $0.debitCents), credit: Money(cents: $0.creditCents), costCenter: $0.costCenter
                             )
-                        }
+                        },
+                        documentReference: evidence[first.entryId].map { "\(first.fiscalYear)-\(first.number) \($0)" }
                     )
                 )
             }
@@ -157,6 +161,73 @@ public struct LedgerExporter: Sendable {
             if let error = error as? ExportError { throw error }
             throw ExportError.writeFailed("\(error)")
         }
+    }
+
+    /// The auditfile (XAF 3.2) with every booked entry's attachments, as one zip written to
+    /// `url` via a temporary file (nothing half-written is left on failure):
+    /// `L5001-2026.xaf`, `bewijsstukken/2026-12/<file>`, and `bewijsstukken/overzicht.csv` listing
+    /// entry, file, kind and SHA-256. Each line's `docRef` names its entry's folder.
+    public func exportEvidence(administration: AdministrationRecord, year: Int, to url: URL) throws {
+        _ = try self.check(administration: administration, year: year, format: .xaf)
+        let attachments = try self.database.attachments(administrationId: administration.id!, fiscalYear: year)
+        let numbers = try self.database.entryNumbers(ids: Array(attachments.keys))
+        var folders: [EntryID: String] = [:]
+        for (entryId, _) in attachments {
+            if let number = numbers[entryId] { folders[entryId] = "bewijsstukken/\(year)-\(number)/" }
+        }
+        var xaf: [UInt8] = []
+        try self.export(administration: administration, year: year, format: .xaf, evidence: folders) { xaf += Array($0.utf8) }
+        try Self.writeAtomically(to: url) { write in
+            let zip = ZipWriter(date: self.now(), sink: write)
+            try zip.add(name: Self.fileName(code: administration.code, year: year, format: .xaf), bytes: xaf)
+            var index = ["Boeking;Bestand;Soort;SHA-256;Bytes"]
+            for entryId in attachments.keys.sorted() {
+                guard let folder = folders[entryId] else { continue }
+                var used: Set<String> = []
+                for record in attachments[entryId] ?? [] {
+                    guard let bytes = try self.database.attachmentContent(sha256: record.sha256) else { continue }
+                    var name = record.fileName
+                    var counter = 2
+                    while used.contains(name) {
+                        name = "\(counter)-\(record.fileName)"
+                        counter += 1
+                    }
+                    used.insert(name)
+                    try zip.add(name: folder + name, bytes: bytes)
+                    index.append([folder.dropFirst("bewijsstukken/".count).dropLast().description, folder + name, record.kind.label, record.sha256, String(bytes.count)]
+                        .map { SpreadsheetCSV.field($0, max: 300) }.joined(separator: ";"))
+                }
+            }
+            try zip.add(name: "bewijsstukken/overzicht.csv", bytes: Array((index.joined(separator: "\r\n") + "\r\n").utf8))
+            try zip.finish()
+        }
+    }
+
+    /// Writes through `body` into a temporary file beside `url`, then renames it into place.
+    static func writeAtomically(to url: URL, _ body: (@escaping ([UInt8]) throws -> Void) throws -> Void) throws {
+        let directory = url.deletingLastPathComponent()
+        let temp = directory.appending(path: ".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
+        guard FileManager.default.createFile(atPath: temp.path, contents: nil, attributes: [.posixPermissions: 0o600]),
+            let handle = try? FileHandle(forWritingTo: temp)
+        else {
+            throw ExportError.writeFailed("kan \(temp.path) niet aanmaken")
+        }
+        do {
+            try body { bytes in try handle.write(contentsOf: Data(bytes)) }
+            try handle.synchronize()
+            try handle.close()
+            guard rename(temp.path, url.path) == 0 else { throw ExportError.writeFailed(String(cString: strerror(errno))) }
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: temp)
+            if let error = error as? ExportError { throw error }
+            throw ExportError.writeFailed("\(error)")
+        }
+    }
+
+    /// `L5001-2026-bewijsstukken.zip`
+    public static func evidenceFileName(code: String, year: Int) -> String {
+        "\(code)-\(year)-bewijsstukken.zip"
     }
 
     /// `L5001-2026.xaf`

@@ -416,6 +416,85 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v10 evidence on entries, Loket's year figures") { db in
+            try db.execute(
+                sql: """
+                    -- The bytes of every attachment, once per content (SHA-256, hex); never changed.
+                    CREATE TABLE attachment_contents (
+                        sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),
+                        byte_count INTEGER NOT NULL CHECK (byte_count BETWEEN 1 AND 20971520),
+                        content BLOB NOT NULL CHECK (length(content) = byte_count)
+                    );
+                    CREATE TRIGGER attachment_contents_no_update BEFORE UPDATE ON attachment_contents
+                    BEGIN SELECT RAISE(ABORT, 'attachment contents are immutable'); END;
+                    -- Evidence kept with an entry: Loket's journal report and per-employee overview,
+                    -- or a file the user added.
+                    CREATE TABLE entry_attachments (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        entry_id INTEGER NOT NULL REFERENCES journal_entries(id) ON DELETE CASCADE,
+                        kind TEXT NOT NULL CHECK (kind IN ('journalReport', 'employeeOverview', 'userFile')),
+                        file_name TEXT NOT NULL CHECK (length(file_name) BETWEEN 1 AND 120),
+                        media_type TEXT NOT NULL CHECK (media_type IN ('application/pdf', 'text/csv', 'image/png', 'image/jpeg')),
+                        sha256 TEXT NOT NULL REFERENCES attachment_contents(sha256) ON DELETE RESTRICT,
+                        byte_count INTEGER NOT NULL CHECK (byte_count BETWEEN 1 AND 20971520),
+                        added_at DATETIME NOT NULL
+                    );
+                    CREATE UNIQUE INDEX entry_attachments_loket ON entry_attachments(entry_id, kind) WHERE kind != 'userFile';
+                    CREATE INDEX entry_attachments_entry ON entry_attachments(entry_id, id);
+                    -- Attachments of a booked entry never change or disappear; a booked entry only
+                    -- receives Loket's own documents that were still being fetched, never a user's file.
+                    CREATE TRIGGER entry_attachments_booked_no_update BEFORE UPDATE ON entry_attachments
+                    BEGIN SELECT RAISE(ABORT, 'attachments are immutable'); END;
+                    CREATE TRIGGER entry_attachments_booked_no_delete BEFORE DELETE ON entry_attachments
+                    WHEN (SELECT status FROM journal_entries WHERE id = OLD.entry_id) = 'booked'
+                    BEGIN SELECT RAISE(ABORT, 'attachments of booked journal entries are immutable'); END;
+                    CREATE TRIGGER entry_attachments_booked_no_user_insert BEFORE INSERT ON entry_attachments
+                    WHEN NEW.kind = 'userFile' AND (SELECT status FROM journal_entries WHERE id = NEW.entry_id) = 'booked'
+                    BEGIN SELECT RAISE(ABORT, 'attachments of booked journal entries are immutable'); END;
+                    -- Loket documents still to fetch: a failed download never blocks the import.
+                    CREATE TABLE attachment_downloads (
+                        entry_id INTEGER NOT NULL REFERENCES journal_entries(id) ON DELETE CASCADE,
+                        kind TEXT NOT NULL CHECK (kind IN ('journalReport', 'employeeOverview')),
+                        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts BETWEEN 0 AND 1000000),
+                        last_error TEXT CHECK (last_error IS NULL OR length(last_error) <= 1000),
+                        last_attempt_at DATETIME,
+                        PRIMARY KEY (entry_id, kind)
+                    );
+                    -- Loket's cumulative journal results of a payroll year, as last fetched.
+                    CREATE TABLE loket_year_results (
+                        administration_id INTEGER NOT NULL REFERENCES administrations(id) ON DELETE CASCADE,
+                        year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 9999),
+                        position INTEGER NOT NULL CHECK (position >= 0),
+                        account_code TEXT NOT NULL CHECK (length(account_code) BETWEEN 1 AND 100),
+                        account_description TEXT CHECK (account_description IS NULL OR length(account_description) <= 200),
+                        debit_cents INTEGER NOT NULL CHECK (debit_cents BETWEEN 0 AND 100000000000000),
+                        credit_cents INTEGER NOT NULL CHECK (credit_cents BETWEEN 0 AND 100000000000000),
+                        PRIMARY KEY (administration_id, year, position)
+                    );
+                    -- The year's journal runs with results that have no booked entry here, and their
+                    -- totals per Loket account (what the ledger lacks).
+                    CREATE TABLE loket_year_open_runs (
+                        administration_id INTEGER NOT NULL REFERENCES administrations(id) ON DELETE CASCADE,
+                        year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 9999),
+                        journal_run_id TEXT NOT NULL CHECK (length(journal_run_id) BETWEEN 1 AND 100),
+                        sequence_number INTEGER NOT NULL,
+                        payroll_period INTEGER NOT NULL CHECK (payroll_period BETWEEN 0 AND 53),
+                        account_code TEXT NOT NULL CHECK (length(account_code) BETWEEN 1 AND 100),
+                        debit_cents INTEGER NOT NULL CHECK (debit_cents BETWEEN 0 AND 100000000000000),
+                        credit_cents INTEGER NOT NULL CHECK (credit_cents BETWEEN 0 AND 100000000000000),
+                        PRIMARY KEY (administration_id, year, journal_run_id, account_code)
+                    );
+                    CREATE TABLE year_end_refreshes (
+                        administration_id INTEGER NOT NULL REFERENCES administrations(id) ON DELETE CASCADE,
+                        year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 9999),
+                        refreshed_at DATETIME,
+                        problem TEXT CHECK (problem IS NULL OR length(problem) <= 1000),
+                        problem_at DATETIME,
+                        PRIMARY KEY (administration_id, year)
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -68,6 +68,14 @@ public struct SyncTarget: Sendable, Equatable, FetchableRecord, Decodable {
     public var name: String
     public var connectionId: ConnectionID
     public var payrollAdministrationId: String
+
+    public init(administrationId: AdministrationID, code: String, name: String, connectionId: ConnectionID, payrollAdministrationId: String) {
+        self.administrationId = administrationId
+        self.code = code
+        self.name = name
+        self.connectionId = connectionId
+        self.payrollAdministrationId = payrollAdministrationId
+    }
 }
 
 public enum SyncStoreError: Error, Equatable {

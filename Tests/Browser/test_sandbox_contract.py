@@ -260,3 +260,79 @@ def test_control_endpoints_match_the_control_excerpt(sandbox, control_spec):
     assert status == 403
     assert control_spec["paths"][f"{base}/{{payrollAdministrationId}}/payrolltaxreturns"]["get"]["responses"]["403"] == {"$ref": "#/components/responses/forbidden"}
     validator_for(control_spec, "/components/responses/forbidden/content/application~1json/schema").validate(body)
+
+
+def download(sandbox, path, token, accept):
+    """A raw GET: status, headers and the body as bytes (downloads are not JSON)."""
+    request = urllib.request.Request(sandbox.url + path, headers={"Authorization": f"Bearer {token}", "Accept": accept})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_journal_downloads_match_the_control_excerpt(sandbox, control_spec):
+    """The cumulative results against their response schema (and their 400 against
+    badRequestCollection); the journal report is a PDF and the two run overviews are CSV, each
+    with the media type the excerpt declares and a file name."""
+    token = sandbox.token()
+    base = "/v2/providers/employers/payrolladministrations"
+    template = f"{base}/{{payrollAdministrationId}}/journalruns/cumulativeresults"
+    assert template in control_spec["paths"], template
+    for query in ("startPeriod=202601&endPeriod=202612", "startPeriod=202601&endPeriod=202612&consolidate=Never"):
+        status, headers, body = sandbox.call("GET", f"{BASE}/payrolladministrations/{BAKERY}/journalruns/cumulativeresults?{query}", token)
+        assert status == 200, body
+        assert headers["Content-Type"] == MEDIA
+        validator_for(control_spec, pointer_of(template, "get", 200)).validate(body)
+        item_validator = validator_for(control_spec, "/components/schemas/journalRunCumulativeResults")
+        assert body["_embedded"]
+        for item in body["_embedded"]:
+            item_validator.validate(item)
+            assert set(item) == {"payrollPeriodStart", "payrollPeriodEnd", "generalLedgerAccount", "costCenter", "costUnit", "payrollComponent", "debetAmount", "creditAmount"}
+            debit, credit = item["debetAmount"], item["creditAmount"]
+            # Netted: one side positive, the other zero; at most two decimals.
+            assert min(debit, credit) == 0 and max(debit, credit) > 0, item
+            assert all(abs(amount * 100 - round(amount * 100)) < 1e-6 for amount in (debit, credit)), item
+            assert 202601 <= item["payrollPeriodStart"] <= item["payrollPeriodEnd"] <= 202612
+            if "consolidate" not in query:
+                assert item["payrollComponent"] is None
+        if "consolidate=Never" in query:
+            assert any(item["payrollComponent"] is not None for item in body["_embedded"])
+    status, _, body = sandbox.call("GET", f"{BASE}/payrolladministrations/{BAKERY}/journalruns/cumulativeresults?startPeriod=202612&endPeriod=202601", token)
+    assert status == 400
+    assert control_spec["paths"][template]["get"]["responses"]["400"] == {"$ref": "#/components/responses/badRequestCollection"}
+    validator_for(control_spec, "/components/responses/badRequestCollection/content/application~1json/schema").validate(body)
+
+    status, _, runs = sandbox.call("GET", f"{BASE}/payrolladministrations/{BAKERY}/journalruns", token)
+    ready = next(r for r in runs["_embedded"] if r["journalRunStatus"]["key"] >= 4)
+    waiting = next(r for r in runs["_embedded"] if r["journalRunStatus"]["key"] == 0)
+    report = f"{base}/journalruns/{{journalrunId}}/report"
+    assert "application/pdf" in control_spec["paths"][report]["get"]["responses"]["200"]["content"]
+    status, headers, pdf = download(sandbox, f"{BASE}/payrolladministrations/journalruns/{ready['id']}/report", token, "application/pdf, application/json")
+    assert status == 200
+    assert headers["Content-Type"] == "application/pdf"
+    assert re.fullmatch(r'inline; filename="Journaalrapport_5001_\d{4}_\d{2}_run\d+\.pdf"', headers["Content-Disposition"])
+    assert pdf.startswith(b"%PDF-1.4\n") and pdf.rstrip().endswith(b"%%EOF")
+    query = urllib.parse.urlencode({
+        "reportJournalNumber": 80, "reportVoucherNumber": 1, "reportYear": 2026, "reportPeriodNumber": 1, "reportDate": "2026-01-31",
+        "reportDescription": "Lonen",
+    })
+    for endpoint, header in (
+        ("runoverview", "Looncomponent;Omschrijving;Bedrag"),
+        ("runoverviewperemployment", "Personeelsnummer;Naam;Dienstverband;Periode;Brutoloon;Vakantiegeld;Reiskosten;Pensioen werknemer;Loonheffing;Nettoloon"),
+    ):
+        template = f"{base}/journalruns/{{journalrunId}}/{endpoint}"
+        assert "text/csv" in control_spec["paths"][template]["get"]["responses"]["200"]["content"]
+        status, headers, csv = download(sandbox, f"{BASE}/payrolladministrations/journalruns/{ready['id']}/{endpoint}?{query}", token, "text/csv")
+        assert status == 200, csv
+        assert headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert headers["Content-Disposition"].startswith('attachment; filename="Verloningsoverzicht_')
+        lines = csv.decode("utf-8").split("\r\n")
+        assert lines[0] == header and lines[-1] == "" and lines[-2].startswith("Totaal;")
+        # Without the required parameters, or for a run without results: badRequestCollection.
+        status, _, body = download(sandbox, f"{BASE}/payrolladministrations/journalruns/{ready['id']}/{endpoint}", token, "text/csv")
+        assert status == 400
+        validator_for(control_spec, "/components/responses/badRequestCollection/content/application~1json/schema").validate(json.loads(body))
+        status, _, body = download(sandbox, f"{BASE}/payrolladministrations/journalruns/{waiting['id']}/{endpoint}?{query}", token, "text/csv")
+        assert status == 400 and "geen resultaten" in json.loads(body)["messages"][0]["description"]
