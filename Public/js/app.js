@@ -18,6 +18,11 @@
     window.setTimeout(function () { buttons.forEach(function (b) { b.disabled = true; }); }, 0);
   });
 
+  // "Afdrukken": the browser's print dialog (the print style hides menus and buttons).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // "Alles kiezen": ticks or clears every checkbox of that name in the form; a button with
   // `data-select-marked="x"` ticks the boxes marked `data-x` (e.g. every row without a journal run).
   document.querySelectorAll("[data-select-all]").forEach(function (box) {

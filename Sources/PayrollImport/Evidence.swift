@@ -21,6 +21,8 @@ public struct Evidence: Sendable {
 
     /// The journal number we give Loket for its report parameters (our payroll journal).
     public static let reportJournalNumber = 90
+    /// Largest file a user may add (Loket's own documents may be up to the database's 20 MB).
+    public static let maxUserFileBytes = 10 * 1024 * 1024
 
     public enum EvidenceError: Error, Equatable {
         case notFound
@@ -36,7 +38,7 @@ public struct Evidence: Sendable {
             case .booked: "Deze boeking is geboekt: haar bijlagen liggen vast en kunnen niet meer worden gewijzigd of aangevuld."
             case .empty: "Het gekozen bestand is leeg. Kies een PDF-, CSV-, PNG- of JPEG-bestand."
             case .tooLarge(let bytes):
-                "Het bestand is te groot (\(bytes / 1024 / 1024) MB); een bijlage mag hoogstens \(AppDatabase.maxAttachmentBytes / 1024 / 1024) MB zijn."
+                "Het bestand is te groot (\(max(1, bytes / 1024 / 1024)) MB); een eigen bijlage mag hoogstens \(Evidence.maxUserFileBytes / 1024 / 1024) MB zijn."
             case .unsupportedType: "Dit bestandstype kan niet als bijlage worden bewaard: alleen PDF, CSV, PNG en JPEG."
             case .unreadable(let reason): "De bijlage kon niet worden bewaard: \(reason)"
             }
@@ -119,7 +121,7 @@ public struct Evidence: Sendable {
     /// name), at most 20 MB; refused on a booked entry.
     public func addUserFile(entryId: EntryID, administrationId: AdministrationID, fileName: String, bytes: [UInt8]) throws(EvidenceError) -> AttachmentRecord {
         guard !bytes.isEmpty else { throw .empty }
-        guard bytes.count <= AppDatabase.maxAttachmentBytes else { throw .tooLarge(bytes: bytes.count) }
+        guard bytes.count <= Self.maxUserFileBytes else { throw .tooLarge(bytes: bytes.count) }
         guard let type = Self.mediaType(of: bytes, fileName: fileName) else { throw .unsupportedType }
         let attachment = NewAttachment(
             kind: .userFile, fileName: Self.cleanFileName(fileName, type: type), mediaType: type, sha256: Self.sha256(bytes), bytes: bytes

@@ -138,6 +138,12 @@ func buildRouter(dependencies: AppDependencies, jobs: SyncJobs, origin: ServerOr
     SyncController(pages: pages, jobs: jobs).addRoutes(to: router)
     let control = MonthEndControl(importer: RunImporter(database: dependencies.database, loket: dependencies.loket, now: dependencies.now))
     MonthEndController(pages: pages, control: control).addRoutes(to: router)
+    EvidenceController(
+        pages: pages, evidence: Evidence(database: dependencies.database, loket: dependencies.loket, now: dependencies.now),
+        exporter: LedgerExporter(database: dependencies.database, now: dependencies.now), temporaryDirectory: dependencies.temporaryDirectory
+    ).addRoutes(to: router)
+    YearEndController(pages: pages, yearEnd: YearEnd(importer: RunImporter(database: dependencies.database, loket: dependencies.loket, now: dependencies.now)))
+        .addRoutes(to: router)
     WageTaxController(pages: pages, control: control).addRoutes(to: router)
     return router
 }

@@ -25,8 +25,13 @@ public struct AppRequestContext: RequestContext {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         let isEntryForm = parts.count == 5 && parts[0].isEmpty && parts[1] == "administraties" && parts[3] == "boekingen"
             && Int64(parts[2]) != nil && Int64(parts[4]) != nil
+        let isAttachment = parts.count == 6 && parts[0].isEmpty && parts[1] == "administraties" && parts[3] == "boekingen" && parts[5] == "bijlagen"
+        if isAttachment { return Self.maxAttachmentFormSize }
         return isEntryForm ? Self.maxEntryFormSize : self.maxUploadSize
     }
+
+    /// An attachment's upload form: the file (at most 10 MB) and a little room for the form around it.
+    public static let maxAttachmentFormSize = 10 * 1024 * 1024 + 64 * 1024
 
     /// The session of a protected route (the session middleware guarantees one).
     func requireSession() throws -> Session {

@@ -95,9 +95,9 @@ struct SyncWorld {
             let importable = world.handle.importableRuns.values.reduce(0) { $0 + $1.count }
             #expect(results.reduce(0) { $0 + $1.imported } == importable)
             // One list per administration plus one result fetch per imported run (the 303-line run
-            // of Van Dijk takes two pages of 250), and the tax returns once per administration: no
-            // wasted calls.
-            #expect(world.handle.apiRequests - before == 13 + importable + 1 + 13)
+            // of Van Dijk takes two pages of 250) and its two documents (report, overview per
+            // employee), and the tax returns once per administration: no wasted calls.
+            #expect(world.handle.apiRequests - before == 13 + importable * 3 + 1 + 13)
             #expect(world.handle.maxConcurrentRequests <= 3)
             #expect(world.handle.maxConcurrentRequests >= 2)
             // Status 0 ("staat klaar voor journaliseren") is reported as waiting, not as a failure.

@@ -21,9 +21,10 @@ import Testing
             let outcomes = try await importer.importRuns(administrationId: first.administrationId, .allNew)
             #expect(outcomes.count == importable.count)
             #expect(outcomes.allSatisfy { (try? $0.result.get().created) == true })
-            // One run list, then one results call per run (no list per run any more).
+            // One run list, then one results call per run (no list per run any more), and the
+            // run's evidence: the journal report and the overview per employee.
             let results = importable.count + (first.name.contains("Van Dijk") ? 1 : 0)
-            #expect(world.handle.apiRequests - before == 1 + results)
+            #expect(world.handle.apiRequests - before == 1 + results + 2 * importable.count)
             // Again: nothing new; a chosen run that has an entry returns that entry.
             #expect(try await importer.importRuns(administrationId: first.administrationId, .allNew).isEmpty)
             let chosen = try await importer.importRuns(administrationId: first.administrationId, .runs([importable[0]]))

@@ -21,7 +21,9 @@ import Testing
         .disconnect(connection: 7), .oauthCallback, .forwardPage, .forwardToLoket, .companies(connection: 7), .refreshCompanies(connection: 7),
         .link(connection: 7), .linkAll(connection: 7), .unlink(link: 7), .sync, .syncProgress, .retrySync, .cancelSync, .syncSettings,
         .monthEnd, .monthEndCSV, .refreshMonthEnd, .startJournals, .bookMonthEnd, .confirmWageTaxProposals, .wageTax(7), .copyWageTax(7),
-        .roundingLine(7, entry: 8),
+        .roundingLine(7, entry: 8), .attachment(7, entry: 8, attachment: 9), .attachmentTable(7, entry: 8, attachment: 9), .addAttachment(7, entry: 8),
+        .removeAttachment(7, entry: 8, attachment: 9), .fetchEvidence(7, entry: 8), .evidenceExport(7), .yearEnd(7), .yearEndCSV(7), .refreshYearEnd(7),
+        .yearEndSummary, .yearEndSummaryCSV, .refreshYearEndAll,
     ]
 
     /// Fails to compile when a route is added without an example above.
@@ -33,7 +35,8 @@ import Testing
             .accountCard, .trialBalance, .periods, .closePeriod, .reopenPeriod, .export, .loket, .connections, .connect, .pasteLogin, .pastedCode,
             .disconnect, .oauthCallback, .forwardPage, .forwardToLoket, .companies, .refreshCompanies, .link, .linkAll, .unlink, .sync,
             .syncProgress, .retrySync, .cancelSync, .syncSettings, .monthEnd, .monthEndCSV, .refreshMonthEnd, .startJournals, .bookMonthEnd,
-            .confirmWageTaxProposals, .wageTax, .copyWageTax, .roundingLine:
+            .confirmWageTaxProposals, .wageTax, .copyWageTax, .roundingLine, .attachment, .attachmentTable, .addAttachment, .removeAttachment,
+            .fetchEvidence, .evidenceExport, .yearEnd, .yearEndCSV, .refreshYearEnd, .yearEndSummary, .yearEndSummaryCSV, .refreshYearEndAll:
             true
         }
     }

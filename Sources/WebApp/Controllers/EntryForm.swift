@@ -363,7 +363,8 @@ extension EntryController {
             canImportAgain: reversal != nil && entry.source == .loket,
             sourceReference: entry.sourceReference ?? "",
             conflict: conflict,
-            wageTaxCheck: try self.wageTaxCheck(entry, lines: lines, accounts: accounts)
+            wageTaxCheck: try self.wageTaxCheck(entry, lines: lines, accounts: accounts),
+            evidence: try EvidenceController.section(entry, database: self.pages.database)
         )
         return self.pages.renderer.render("entry", page, status: status)
     }

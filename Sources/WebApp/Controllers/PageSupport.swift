@@ -55,7 +55,8 @@ struct PageSupport: Sendable {
             onRuns: section == "runs",
             onEntries: section == "entries",
             onSettings: section == "settings",
-            onLedger: section == "ledger"
+            onLedger: section == "ledger",
+            onYearEnd: section == "yearEnd"
         )
     }
 }

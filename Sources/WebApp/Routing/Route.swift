@@ -88,6 +88,20 @@ enum Route: Hashable, Sendable {
     case wageTax(AdministrationID)
     case copyWageTax(AdministrationID)
     case roundingLine(AdministrationID, entry: EntryID)
+    // Evidence on entries
+    case attachment(AdministrationID, entry: EntryID, attachment: Int64)
+    case attachmentTable(AdministrationID, entry: EntryID, attachment: Int64)
+    case addAttachment(AdministrationID, entry: EntryID)
+    case removeAttachment(AdministrationID, entry: EntryID, attachment: Int64)
+    case fetchEvidence(AdministrationID, entry: EntryID)
+    case evidenceExport(AdministrationID)
+    // Year end: jaaraansluiting lonen
+    case yearEnd(AdministrationID)
+    case yearEndCSV(AdministrationID)
+    case refreshYearEnd(AdministrationID)
+    case yearEndSummary
+    case yearEndSummaryCSV
+    case refreshYearEndAll
 
     enum Part: Equatable {
         case text(String)
@@ -168,6 +182,21 @@ enum Route: Hashable, Sendable {
         case .wageTax(let id): return admin(id, .text("loonaangifte"))
         case .copyWageTax(let id): return admin(id, .text("loonaangifte"), .text("kopieren"))
         case .roundingLine(let id, let entry): return admin(id, .text("boekingen"), .parameter("entryId", String(entry)), .text("afronding"))
+        case .attachment(let id, let entry, let attachment):
+            return admin(id, .text("boekingen"), .parameter("entryId", String(entry)), .text("bijlagen"), .parameter("attachmentId", String(attachment)))
+        case .attachmentTable(let id, let entry, let attachment):
+            return admin(id, .text("boekingen"), .parameter("entryId", String(entry)), .text("bijlagen"), .parameter("attachmentId", String(attachment)), .text("tabel"))
+        case .addAttachment(let id, let entry): return admin(id, .text("boekingen"), .parameter("entryId", String(entry)), .text("bijlagen"))
+        case .removeAttachment(let id, let entry, let attachment):
+            return admin(id, .text("boekingen"), .parameter("entryId", String(entry)), .text("bijlagen"), .parameter("attachmentId", String(attachment)), .text("verwijderen"))
+        case .fetchEvidence(let id, let entry): return admin(id, .text("boekingen"), .parameter("entryId", String(entry)), .text("bijlagen-ophalen"))
+        case .evidenceExport(let id): return admin(id, .text("export"), .text("bewijsstukken"))
+        case .yearEnd(let id): return admin(id, .text("jaaraansluiting"))
+        case .yearEndCSV(let id): return admin(id, .text("jaaraansluiting"), .text("csv"))
+        case .refreshYearEnd(let id): return admin(id, .text("jaaraansluiting"), .text("vernieuwen"))
+        case .yearEndSummary: return [.text("jaaraansluiting")]
+        case .yearEndSummaryCSV: return [.text("jaaraansluiting"), .text("csv")]
+        case .refreshYearEndAll: return [.text("jaaraansluiting"), .text("vernieuwen")]
         }
     }
 

@@ -20,6 +20,7 @@ enum AppPath: String, CaseIterable {
     case dashboard, administrations, newAdministration, loket, connections, sync, syncProgress, retrySync, cancelSync, syncSettings
     case charts, applyChart, defaultChart, copyMappings
     case monthEnd, monthEndCSV, refreshMonthEnd, startJournals, bookMonthEnd, confirmWageTaxProposals
+    case yearEndSummary, yearEndSummaryCSV, refreshYearEndAll
 
     var route: Route {
         switch self {
@@ -43,6 +44,9 @@ enum AppPath: String, CaseIterable {
         case .startJournals: .startJournals
         case .bookMonthEnd: .bookMonthEnd
         case .confirmWageTaxProposals: .confirmWageTaxProposals
+        case .yearEndSummary: .yearEndSummary
+        case .yearEndSummaryCSV: .yearEndSummaryCSV
+        case .refreshYearEndAll: .refreshYearEndAll
         }
     }
 }
@@ -57,6 +61,7 @@ enum AdministrationPath: String, CaseIterable {
     case administration, editAdministration, accounts, chartImport, starterChart, unknownAccounts, runs, importRuns, importRunAgain, entries
     case mapLoketCode, createAccountFromLoket, settings, payrollFile, importPayrollFile, journal, trialBalance, periods, export
     case wageTax, copyWageTax
+    case evidenceExport, yearEnd, yearEndCSV, refreshYearEnd
 
     func route(_ id: AdministrationID) -> Route {
         switch self {
@@ -79,6 +84,10 @@ enum AdministrationPath: String, CaseIterable {
         case .trialBalance: .trialBalance(id)
         case .periods: .periods(id)
         case .export: .export(id)
+        case .evidenceExport: .evidenceExport(id)
+        case .yearEnd: .yearEnd(id)
+        case .yearEndCSV: .yearEndCSV(id)
+        case .refreshYearEnd: .refreshYearEnd(id)
         case .wageTax: .wageTax(id)
         case .copyWageTax: .copyWageTax(id)
         }
@@ -109,7 +118,7 @@ struct EntryPaths: Sendable, MustacheParent {
     let entry: EntryID
 
     enum Name: String, CaseIterable {
-        case entry, deleteDraft, reverseEntry, retryWriteBack, roundingLine
+        case entry, deleteDraft, reverseEntry, retryWriteBack, roundingLine, addAttachment, fetchEvidence
     }
 
     func route(_ name: Name) -> Route {
@@ -119,6 +128,8 @@ struct EntryPaths: Sendable, MustacheParent {
         case .reverseEntry: .reverseEntry(self.administration, entry: self.entry)
         case .retryWriteBack: .retryWriteBack(self.administration, entry: self.entry)
         case .roundingLine: .roundingLine(self.administration, entry: self.entry)
+        case .addAttachment: .addAttachment(self.administration, entry: self.entry)
+        case .fetchEvidence: .fetchEvidence(self.administration, entry: self.entry)
         }
     }
 

@@ -18,6 +18,7 @@ struct Layout: Sendable {
     let isAdministrations: Bool
     let isLoket: Bool
     let isMonthEnd: Bool
+    let isYearEnd: Bool
     /// The app's own paths for links and forms: `{{layout.paths.sync}}`.
     let paths = AppPaths()
 
@@ -32,6 +33,7 @@ struct Layout: Sendable {
         self.isAdministrations = section == "administrations"
         self.isLoket = section == "loket"
         self.isMonthEnd = section == "monthEnd"
+        self.isYearEnd = section == "yearEnd"
     }
 
     static func plain(title: String) -> Layout {
@@ -55,6 +57,7 @@ struct AdministrationHeader: Sendable {
     let onEntries: Bool
     let onSettings: Bool
     let onLedger: Bool
+    let onYearEnd: Bool
 }
 
 /// One input of a form: what was typed and the message for it, if any.

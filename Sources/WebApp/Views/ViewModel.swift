@@ -78,6 +78,17 @@ extension EntryPage.HistoryRow: ViewModel {}
 extension EntryPage.EntryLink: ViewModel {}
 extension EntryPage.ReversalProposal: ViewModel {}
 extension EntryPage.Conflict: ViewModel {}
+extension EvidenceSection: ViewModel {}
+extension EvidenceSection.Item: ViewModel {}
+extension EvidenceSection.Pending: ViewModel {}
+extension AttachmentTablePage: ViewModel {}
+extension YearEndPage: ViewModel {}
+extension YearEndPage.Row: ViewModel {}
+extension YearEndPage.Explanation: ViewModel {}
+extension YearEndPage.YearOption: ViewModel {}
+extension YearEndSummaryPage: ViewModel {}
+extension YearEndSummaryPage.Row: ViewModel {}
+extension YearEndSummaryPage.FilterLink: ViewModel {}
 extension MappingsPage: ViewModel {}
 extension MappingsPage.Row: ViewModel {}
 extension EntriesPage: ViewModel {}

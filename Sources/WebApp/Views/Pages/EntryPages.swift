@@ -133,6 +133,8 @@ struct EntryPage: Sendable {
     let conflict: Bool
     /// The loonaangifte check of the entry's payroll period, when it has one.
     let wageTaxCheck: EntryWageTaxCheck?
+    /// The attachments (Loket's documents and the user's own).
+    let evidence: EvidenceSection
 
     struct Conflict: Sendable {
         let key: String
