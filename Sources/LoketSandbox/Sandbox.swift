@@ -102,6 +102,8 @@ public struct SandboxHandle: Sendable {
     public func setTokenLifetime(seconds: Int) { self.state.withWorld { $0.tokenLifetimeOverride = seconds } }
     /// Ends every access token now.
     public func expireAccessTokens() { self.state.withWorld { $0.accessTokens.removeAll() } }
+    /// While false, the journal report and run overviews answer 503 (Loket cannot make them now).
+    public func setDocumentsAvailable(_ available: Bool) { self.state.withWorld { $0.documentsDown = !available } }
 }
 
 /// Builds the Loket simulator: OAuth pages and `/v2` JSON on 127.0.0.1.

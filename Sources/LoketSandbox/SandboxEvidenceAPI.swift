@@ -35,6 +35,7 @@ extension SandboxAPI {
     @Sendable func journalReport(_ request: Request, context: BasicRequestContext) async throws -> Response {
         try await self.guarded(Self.acceptingAnything(request)) {
             let (run, admin) = try self.visibleRun(context.parameters.get("journalRunId") ?? "")
+            try self.documentsAvailable()
             let consolidation = try self.consolidation(request)
             try self.requireResults(run)
             let lines = consolidation == .always ? Self.consolidated(run.lines) : run.lines
@@ -47,6 +48,7 @@ extension SandboxAPI {
     @Sendable func runOverview(_ request: Request, context: BasicRequestContext) async throws -> Response {
         try await self.guarded(Self.acceptingAnything(request)) {
             let (run, admin) = try self.visibleRun(context.parameters.get("journalRunId") ?? "")
+            try self.documentsAvailable()
             _ = try self.reportParameters(request)
             try self.requireResults(run)
             let name = "Verloningsoverzicht_\(admin.clientNumber)_\(run.period.year)_\(Self.twoDigits(run.period.number)).csv"
@@ -57,6 +59,7 @@ extension SandboxAPI {
     @Sendable func runOverviewPerEmployment(_ request: Request, context: BasicRequestContext) async throws -> Response {
         try await self.guarded(Self.acceptingAnything(request)) {
             let (run, admin) = try self.visibleRun(context.parameters.get("journalRunId") ?? "")
+            try self.documentsAvailable()
             _ = try self.reportParameters(request)
             try self.requireResults(run)
             let name = "Verloningsoverzicht_per_dienstverband_\(admin.clientNumber)_\(run.period.year)_\(Self.twoDigits(run.period.number)).csv"
@@ -84,6 +87,11 @@ extension SandboxAPI {
 
     /// Downloads answer whatever `Accept` asks (notes §11: a client may send `application/pdf`,
     /// `*/*` or the JSON media type with an old version), so it is left out of the guard.
+    /// A test may make the documents unavailable for a while (503), as a busy Loket does.
+    func documentsAvailable() throws {
+        if self.state.withWorld({ $0.documentsDown }) { throw Refusal(response: Response(status: .serviceUnavailable)) }
+    }
+
     static func acceptingAnything(_ request: Request) -> Request {
         guard request.headers[.accept] != nil else { return request }
         var head = request.head

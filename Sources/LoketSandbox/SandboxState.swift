@@ -41,6 +41,8 @@ final class SandboxState: Sendable {
         var random: SeededGenerator
         /// Set by a test after its set-up: the lifetime of tokens issued from then on.
         var tokenLifetimeOverride: Int?
+        /// Set by a test: the document downloads (report, run overviews) answer 503.
+        var documentsDown = false
     }
 
     private let world: Mutex<World>

@@ -57,7 +57,10 @@ public struct Evidence: Sendable {
         } catch {
             return AttachmentKind.fromLoket.count
         }
-        let pending = (try? self.database.pendingDownloads(entryId: entryId)) ?? []
+        // The report first, then the overview: the order the entry page lists them in.
+        let pending = ((try? self.database.pendingDownloads(entryId: entryId)) ?? []).sorted {
+            (AttachmentKind.fromLoket.firstIndex(of: $0.kind) ?? 9) < (AttachmentKind.fromLoket.firstIndex(of: $1.kind) ?? 9)
+        }
         var missing = 0
         for item in pending {
             do {

@@ -82,6 +82,31 @@ struct SyncWorld {
 }
 
 @Suite struct BulkSyncTests {
+    /// "Alles bijwerken" and `sync` fetch each run's evidence with it; when Loket cannot make the
+    /// documents, the runs are imported all the same and the next round fetches them.
+    @Test func syncFetchesTheEvidenceAndRetriesWhatFailed() async throws {
+        try await SyncWorld.run(SandboxConfiguration(employers: 6)) { world in
+            let targets = try world.targets()
+            world.handle.setDocumentsAvailable(false)
+            let first = await world.run(targets, concurrency: 2)
+            #expect(first.allSatisfy { $0.error == nil })
+            let imported = first.reduce(0) { $0 + $1.imported }
+            #expect(imported > 5)
+            #expect(first.contains { $0.note?.contains("bijlage(n) uit Loket nog niet opgehaald") == true })
+            let pending = try world.database.entriesWithPendingDownloads()
+            #expect(pending.count == imported)
+            #expect(pending.allSatisfy { (try? world.database.attachments(entryId: $0.id!).isEmpty) == true })
+            world.handle.setDocumentsAvailable(true)
+            let second = await world.run(targets, concurrency: 2)
+            #expect(second.reduce(0) { $0 + $1.imported } == 0)
+            #expect(try world.database.entriesWithPendingDownloads().isEmpty)
+            for entry in pending {
+                #expect(try world.database.attachments(entryId: entry.id!).map(\.kind) == [.journalReport, .employeeOverview])
+            }
+            #expect(!second.contains { $0.note?.contains("bijlage") == true })
+        }
+    }
+
     @Test func importsEveryImportableRunOnceWithBoundedConcurrency() async throws {
         try await SyncWorld.run(SandboxConfiguration(employers: 12, latencyMilliseconds: 20)) { world in
             let targets = try world.targets()
