@@ -142,6 +142,8 @@ def prepare(binary, workdir):
             JOIN administrations a ON a.id = e.administration_id
             GROUP BY e.id HAVING lines >= 300 ORDER BY lines DESC LIMIT 1""").fetchone()
         administrations = connection.execute("SELECT count(*) FROM administrations").fetchone()[0]
+        overview = connection.execute(
+            "SELECT id FROM entry_attachments WHERE entry_id = ? AND kind = 'employeeOverview'", (row[0],) if row else (0,)).fetchone()
     finally:
         connection.close()
     if row is None:
@@ -154,7 +156,9 @@ def prepare(binary, workdir):
     match = re.search(r"proefbalans: (\d+) koppelscherm: (\d+)", fixtures.stdout)
     if fixtures.returncode != 0 or not match:
         raise BenchError(f"bench-fixtures failed (exit {fixtures.returncode}): {fixtures.stdout}{fixtures.stderr}")
-    reports = {"trial_balance": int(match.group(1)), "mapping": int(match.group(2))}
+    if overview is None:
+        raise BenchError("the large draft has no per-employee overview: the sync did not fetch the evidence")
+    reports = {"trial_balance": int(match.group(1)), "mapping": int(match.group(2)), "overview": overview[0]}
     log(f"   trial balance: administration {reports['trial_balance']} (500 accounts, 13 booked periods); "
         f"mapping screen: administration {reports['mapping']} (40 unknown accounts)")
     return data_dir, entry_id, administration_id, lines, reports
@@ -226,8 +230,13 @@ def page_latency(binary, data_dir, workdir, entry_id, administration_id, reports
             ("trial balance (500 accounts, 13 periods)", f"{origin}/administraties/{reports['trial_balance']}/proefbalans?jaar=2026"),
             ("unknown accounts (40)", f"{origin}/administraties/{reports['mapping']}/onbekende-rekeningen"),
             ("month-end overview (500 administrations)", f"{origin}/maandafsluiting?periode=2026-04"),
+            ("year-end summary (500 administrations)", f"{origin}/jaaraansluiting?jaar=2026"),
+            ("year-end of the 300+-line administration", f"{origin}/administraties/{administration_id}/jaaraansluiting?jaar=2026"),
+            ("per-employee table (100 employees)",
+             f"{origin}/administraties/{administration_id}/boekingen/{entry_id}/bijlagen/{reports['overview']}/tabel"),
         ]
-        markers = {"trial balance": b"Totaal winst en verlies", "unknown accounts": b'data-code="6039"', "month-end": b'data-administration="L6499"'}
+        markers = {"trial balance": b"Totaal winst en verlies", "unknown accounts": b'data-code="6039"', "month-end": b'data-administration="L6499"',
+                   "year-end summary": b'data-code="L6499"', "year-end of": b'id="year-end-table"', "per-employee": b'<tr class="total">'}
         # Each page must really be the page: 200 with the session, not a redirect or 403.
         for label, url in targets:
             status, headers, body = get(url, cookie)
@@ -376,12 +385,13 @@ def summary(sync, pages, lines, cold, month_end):
         rows.append(("sync peak RSS 200 / 20 employers", f"{ratio:.2f} ({big:.1f} / {small:.1f} MB)", f"≤ {GOAL_RSS_RATIO}", verdict(ratio, GOAL_RSS_RATIO)))
     static = pages["static /static/css/app.css"]
     for label in ["dashboard (500 administrations)", "draft with 300+ lines", "trial balance (500 accounts, 13 periods)", "unknown accounts (40)",
-                  "month-end overview (500 administrations)"]:
+                  "month-end overview (500 administrations)", "year-end summary (500 administrations)", "year-end of the 300+-line administration",
+                  "per-employee table (100 employees)"]:
         page = pages[label]
         ratio = page["p99"] / static["p99"]
         name = label if "draft" not in label else f"draft with {lines} lines"
         rows.append((f"p99 {name} / p99 static", f"{ratio:.2f} ({page['p99']:.2f} / {static['p99']:.2f} ms)", f"≤ {GOAL_PAGE_RATIO:g}", verdict(ratio, GOAL_PAGE_RATIO)))
-    rows.append(("p50 static / dashboard / draft / trial balance / unknown accounts / month end", " / ".join(f"{pages[k]['p50']:.2f}" for k in pages) + " ms", "", ""))
+    rows.append(("p50 static / dashboard / draft / trial balance / unknown accounts / month end / year-end summary / year end / table", " / ".join(f"{pages[k]['p50']:.2f}" for k in pages) + " ms", "", ""))
     for attempt, requests, wall, floor in month_end:
         rows.append((f"month-end refresh 500 adm., 50 ms, {attempt}: wall / floor", f"{wall / floor:.2f} ({requests} req, {wall:.2f} / {floor:.2f} s)", "", ""))
     median, worst = statistics.median(cold), max(cold)

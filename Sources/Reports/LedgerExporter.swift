@@ -135,31 +135,16 @@ public struct LedgerExporter: Sendable {
     /// half-written file) is left behind.
     public func export(administration: AdministrationRecord, year: Int, format: ExportFormat, to url: URL) throws {
         _ = try self.check(administration: administration, year: year, format: format)
-        let directory = url.deletingLastPathComponent()
-        let temp = directory.appending(path: ".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
-        guard FileManager.default.createFile(atPath: temp.path, contents: nil, attributes: [.posixPermissions: 0o600]),
-            let handle = try? FileHandle(forWritingTo: temp)
-        else {
-            throw ExportError.writeFailed("kan \(temp.path) niet aanmaken")
-        }
-        do {
-            var buffer = Data()
+        try Self.writeAtomically(to: url) { write in
+            var buffer: [UInt8] = []
             try self.export(administration: administration, year: year, format: format) { chunk in
-                buffer.append(contentsOf: chunk.utf8)
+                buffer += chunk.utf8
                 if buffer.count >= 1 << 16 {
-                    try handle.write(contentsOf: buffer)
+                    try write(buffer)
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
-            try handle.write(contentsOf: buffer)
-            try handle.synchronize()
-            try handle.close()
-            guard rename(temp.path, url.path) == 0 else { throw ExportError.writeFailed(String(cString: strerror(errno))) }
-        } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: temp)
-            if let error = error as? ExportError { throw error }
-            throw ExportError.writeFailed("\(error)")
+            try write(buffer)
         }
     }
 

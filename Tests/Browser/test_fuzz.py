@@ -1078,6 +1078,15 @@ class Fuzzer:
             ("/maandafsluiting", "/maandafsluiting", {"periode": "text", "filter": "text"}, 2),
             ("/maandafsluiting/csv", "/maandafsluiting/csv", {"periode": "text"}, 1),
             ("/loket", "/loket", {}, 1),
+            (f"/administraties/{a}/jaaraansluiting", "/administraties/:id/jaaraansluiting", {"jaar": "year"}, 2),
+            (f"/administraties/{a}/jaaraansluiting/csv", "/administraties/:id/jaaraansluiting/csv", {"jaar": "year"}, 1),
+            (f"/administraties/{a}/export/bewijsstukken", "/administraties/:id/export/bewijsstukken", {"jaar": "year"}, 1),
+            ("/jaaraansluiting", "/jaaraansluiting", {"jaar": "year", "filter": "text"}, 1),
+            ("/jaaraansluiting/csv", "/jaaraansluiting/csv", {"jaar": "year"}, 1),
+            (f"/administraties/{a}/boekingen/{entry}/bijlagen/{self.segment(self.number(), 0.5)}",
+             "/administraties/:id/boekingen/:entryId/bijlagen/:attachmentId", {}, 1),
+            (f"/administraties/{a}/boekingen/{entry}/bijlagen/{self.segment(self.number(), 0.5)}/tabel",
+             "/administraties/:id/boekingen/:entryId/bijlagen/:attachmentId/tabel", {}, 1),
         ]
         path, route, params, _ = rng.choices(pages, weights=[p[3] for p in pages])[0]
         query = []
@@ -1488,12 +1497,37 @@ class Fuzzer:
             month = self.rng.randint(1, 12)
             self.make_file_draft(self.main_admin, month, f"aanvulling {self.rng.randint(1, 10**9)}")
 
+    def t_evidence(self):
+        """Attachments (hostile names, types and bytes), fetching again, and the year-end refreshes."""
+        rng = self.rng
+        entry = self.pick_entry()
+        admin, entry_id = (entry["admin"], entry["id"]) if entry else (self.admin_id(), self.number())
+        base = f"/administraties/{self.segment(admin, 0.05)}/boekingen/{self.segment(entry_id, 0.1)}"
+        r = rng.random()
+        if r < 0.45:
+            data = rng.choice([b"%PDF-1.4\n%%EOF\n", b"\x89PNG\r\n\x1a\n" + bytes(rng.randrange(256) for _ in range(64)), b"MZ\x90\x00",
+                               b"", self.hostile().encode("utf-8", "surrogatepass")[:4000], b"a;b\r\n1,00;2\r\n"])
+            name = rng.choice(["bon.pdf", "loon.csv", "../../etc/passwd", self.filename(), "x" * 400 + ".pdf", self.hostile()])
+            parts = [("_csrf", self.csrf), ("file", name, rng.choice(["application/pdf", "text/csv", "image/png", "x/y"]), data)]
+            return self.send("POST", base + "/bijlagen", "/administraties/:id/boekingen/:entryId/bijlagen", parts=parts, note=f"file={describe(name)}")
+        if r < 0.6:
+            return self.post(f"{base}/bijlagen/{self.segment(self.number(), 0.5)}/verwijderen",
+                             "/administraties/:id/boekingen/:entryId/bijlagen/:attachmentId/verwijderen", [])
+        if r < 0.75:
+            return self.post(base + "/bijlagen-ophalen", "/administraties/:id/boekingen/:entryId/bijlagen-ophalen", [])
+        year = rng.choice(["2026", "2025", "1899", "99999", "", self.hostile()])
+        if r < 0.9:
+            a = self.segment(self.admin_id(), 0.1)
+            return self.post(f"/administraties/{a}/jaaraansluiting/vernieuwen", "/administraties/:id/jaaraansluiting/vernieuwen", [("jaar", year)],
+                             note=f"jaar={describe(year)}")
+        return self.post("/jaaraansluiting/vernieuwen", "/jaaraansluiting/vernieuwen", [("jaar", year)], note=f"jaar={describe(year)}")
+
     def run(self):
         targets = [
             (self.t_draft, 30), (self.t_get, 18), (self.t_payroll_upload, 7), (self.t_payroll_import, 4), (self.t_admin_create, 3),
             (self.t_admin_update, 3), (self.t_account_add, 3), (self.t_account_update, 3), (self.t_account_toggle, 2), (self.t_chart_import, 3),
             (self.t_starter, 0.5), (self.t_entry_action, 3), (self.t_mapping, 3), (self.t_settings, 1.5), (self.t_period, 3), (self.t_runs, 2),
-            (self.t_loket, 5), (self.t_sync, 1.5), (self.t_raw_forms, 2), (self.t_month_end, 2),
+            (self.t_loket, 5), (self.t_sync, 1.5), (self.t_raw_forms, 2), (self.t_month_end, 2), (self.t_evidence, 2),
         ]
         functions, weights = zip(*targets)
         self.phase = "fuzz"

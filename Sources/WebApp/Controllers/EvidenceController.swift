@@ -130,34 +130,16 @@ struct EvidenceController {
     @Sendable func export(_ request: Request, context: AppRequestContext) async throws -> Response {
         let administration = try self.pages.administration(context)
         let year = try RequestNumber.year(request.uri.queryParameters.get("jaar")) ?? administration.fiscalYear
-        let directory = self.temporaryDirectory.appending(path: "loonjournaal-export-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let name = LedgerExporter.evidenceFileName(code: administration.code, year: year)
-        let file = directory.appending(path: name)
-        let handle: FileHandle
-        let size: Int?
         do {
-            defer { try? FileManager.default.removeItem(at: directory) }
-            try self.exporter.exportEvidence(administration: administration, year: year, to: file)
-            size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue
-            handle = try FileHandle(forReadingFrom: file)
+            return try FileDownload.response(in: self.temporaryDirectory, name: name, contentType: "application/zip") { file in
+                try self.exporter.exportEvidence(administration: administration, year: year, to: file)
+            }
         } catch let error as ExportError {
             return self.pages.redirect(
                 to: Route.journal(administration.id!).path(query: [("jaar", String(year))]), flash: FlashMessage(.error, error.description), context: context
             )
         }
-        let body = ResponseBody(contentLength: size) { writer in
-            defer { try? handle.close() }
-            while let chunk = try handle.read(upToCount: 1 << 16), !chunk.isEmpty {
-                try await writer.write(ByteBuffer(bytes: chunk))
-            }
-            try await writer.finish(nil)
-        }
-        return Response(
-            status: .ok,
-            headers: [.contentType: "application/zip", HTTPField.Name("Content-Disposition")!: "attachment; filename=\"\(name)\"", .cacheControl: "no-store"],
-            body: body
-        )
     }
 
     // MARK: - The entry page's section

@@ -291,9 +291,25 @@ struct LedgerController {
         guard let format = request.uri.queryParameters.get("formaat").flatMap(ExportFormat.init(rawValue:)) else {
             throw AppError.badRequest("Kies een exportformaat: xaf, xaf4 of csv.")
         }
-        let directory = self.temporaryDirectory.appending(path: "loonjournaal-export-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let name = LedgerExporter.fileName(code: administration.code, year: year, format: format)
+        do {
+            return try FileDownload.response(in: self.temporaryDirectory, name: name, contentType: format.contentType) { file in
+                try self.exporter.export(administration: administration, year: year, format: format, to: file)
+            }
+        } catch let error as ExportError {
+            return self.pages.redirect(
+                to: Route.journal(administration.id!).path(query: [("jaar", String(year))]), flash: FlashMessage(.error, error.description), context: context
+            )
+        }
+    }
+}
+
+/// A file written to a private temporary directory first (nothing half-written reaches the
+/// user), then streamed from it.
+enum FileDownload {
+    static func response(in temporaryDirectory: URL, name: String, contentType: String, write: (URL) throws -> Void) throws -> Response {
+        let directory = temporaryDirectory.appending(path: "loonjournaal-export-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let file = directory.appending(path: name)
         // Whatever happens next, the directory goes: on failure now, on success as soon as the
         // finished file is open (an open file stays readable after its name is gone, so a
@@ -302,13 +318,9 @@ struct LedgerController {
         let size: Int?
         do {
             defer { try? FileManager.default.removeItem(at: directory) }
-            try self.exporter.export(administration: administration, year: year, format: format, to: file)
+            try write(file)
             size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue
             handle = try FileHandle(forReadingFrom: file)
-        } catch let error as ExportError {
-            return self.pages.redirect(
-                to: Route.journal(administration.id!).path(query: [("jaar", String(year))]), flash: FlashMessage(.error, error.description), context: context
-            )
         }
         let body = ResponseBody(contentLength: size) { writer in
             defer { try? handle.close() }
@@ -319,7 +331,7 @@ struct LedgerController {
         }
         return Response(
             status: .ok,
-            headers: [.contentType: format.contentType, HTTPField.Name("Content-Disposition")!: "attachment; filename=\"\(name)\"", .cacheControl: "no-store"],
+            headers: [.contentType: contentType, HTTPField.Name("Content-Disposition")!: "attachment; filename=\"\(name)\"", .cacheControl: "no-store"],
             body: body
         )
     }
