@@ -97,6 +97,8 @@ public struct LedgerExporter: Sendable {
                 try sink(chunk)
             }
         case .xaf, .xaf4:
+            // Entries with evidence name its folder in `docRef` (as in the evidence zip).
+            let evidence = evidence.isEmpty ? try self.evidenceFolders(self.database.attachments(administrationId: id, fiscalYear: year), year: year) : evidence
             let writer = AuditfileWriter(version: format == .xaf ? .xaf32 : .xaf40, sink: sink)
             let accounts = try self.database.accounts(administrationId: id).map {
                 AuditfileAccount(number: $0.number, name: $0.name, type: $0.accountType, rgsCode: $0.rgsCode)
@@ -155,11 +157,7 @@ public struct LedgerExporter: Sendable {
     public func exportEvidence(administration: AdministrationRecord, year: Int, to url: URL) throws {
         _ = try self.check(administration: administration, year: year, format: .xaf)
         let attachments = try self.database.attachments(administrationId: administration.id!, fiscalYear: year)
-        let numbers = try self.database.entryNumbers(ids: Array(attachments.keys))
-        var folders: [EntryID: String] = [:]
-        for (entryId, _) in attachments {
-            if let number = numbers[entryId] { folders[entryId] = "bewijsstukken/\(year)-\(number)/" }
-        }
+        let folders = try self.evidenceFolders(attachments, year: year)
         var xaf: [UInt8] = []
         try self.export(administration: administration, year: year, format: .xaf, evidence: folders) { xaf += Array($0.utf8) }
         try Self.writeAtomically(to: url) { write in
@@ -186,6 +184,17 @@ public struct LedgerExporter: Sendable {
             try zip.add(name: "bewijsstukken/overzicht.csv", bytes: Array((index.joined(separator: "\r\n") + "\r\n").utf8))
             try zip.finish()
         }
+    }
+
+    /// The evidence folder of each booked entry that has attachments: `bewijsstukken/2026-12/`
+    /// (the same in the plain auditfile's `docRef` and in the evidence zip).
+    func evidenceFolders(_ attachments: [EntryID: [AttachmentRecord]], year: Int) throws -> [EntryID: String] {
+        let numbers = try self.database.entryNumbers(ids: Array(attachments.keys))
+        var folders: [EntryID: String] = [:]
+        for (entryId, _) in attachments {
+            if let number = numbers[entryId] { folders[entryId] = "bewijsstukken/\(year)-\(number)/" }
+        }
+        return folders
     }
 
     /// Writes through `body` into a temporary file beside `url`, then renames it into place.

@@ -92,6 +92,11 @@ import Testing
         let xml = try String(contentsOf: xaf, encoding: .utf8)
         #expect(xml.contains("<docRef>2026-\(first.number!) \(folder)</docRef>"))
         #expect(xml.contains("<docRef>2026-\(booked[1].number!)</docRef>"))
+        // The plain auditfile (XAF 4.0 too) names the same folder.
+        let plain = temp.url.appending(path: "plain.xaf")
+        try LedgerExporter(database: database, now: { jan }).export(administration: admin, year: 2026, format: .xaf4, to: plain)
+        #expect(try ExportTests().xmllint(plain, schema: "XmlAuditfileFinancieel4.0.xsd").0 == 0)
+        #expect(try String(contentsOf: plain, encoding: .utf8).contains("<docRef>2026-\(first.number!) \(folder)</docRef>"))
         let index = try String(contentsOf: out.appending(path: "bewijsstukken/overzicht.csv"), encoding: .utf8)
         #expect(index.contains(report.sha256))
     }
