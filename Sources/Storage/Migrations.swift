@@ -495,6 +495,30 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v11 browser sessions that survive a restart, rescued form posts") { db in
+            try db.execute(
+                sql: """
+                    -- Only the SHA-256 of a session's cookie value is kept: the database alone lets
+                    -- nobody in. A session ends at expires_at, or when revoked (Afmelden).
+                    CREATE TABLE browser_sessions (
+                        token_hash TEXT PRIMARY KEY CHECK (length(token_hash) = 64 AND token_hash NOT GLOB '*[^0-9a-f]*'),
+                        created_at DATETIME NOT NULL,
+                        last_seen_at DATETIME NOT NULL,
+                        expires_at DATETIME NOT NULL,
+                        revoked_at DATETIME
+                    );
+                    -- A draft form posted after its session ended: kept (a day) so that it can be
+                    -- offered again after signing in, never applied by itself.
+                    CREATE TABLE rescued_forms (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        path TEXT NOT NULL CHECK (length(path) BETWEEN 1 AND 200),
+                        body TEXT NOT NULL CHECK (length(body) <= 16777216),
+                        saved_at DATETIME NOT NULL
+                    );
+                    CREATE INDEX rescued_forms_path ON rescued_forms(path, id);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -13,6 +13,8 @@ public enum AppError: Error, Equatable {
     case tooLarge(String)
     /// The post does not match what is stored (a cut-off form, an old page); nothing was applied.
     case conflict(String)
+    /// A form came after its session ended: nothing applied, the typing kept (see the message).
+    case sessionEnded(String)
 
     var status: HTTPResponse.Status {
         switch self {
@@ -22,14 +24,15 @@ public enum AppError: Error, Equatable {
         case .badRequest: .badRequest
         case .tooLarge: .contentTooLarge
         case .conflict: .conflict
+        case .sessionEnded: .unauthorized
         }
     }
 
     var message: String {
         switch self {
         case .notSignedIn:
-            "U bent niet aangemeld. Open loonjournaal via de startlink die in het terminalvenster staat."
-        case .forbidden(let text), .notFound(let text), .badRequest(let text), .tooLarge(let text), .conflict(let text):
+            "U bent niet aangemeld. Open loonjournaal opnieuw: loonjournaal open in een terminal, of Loonjournaal in het menu."
+        case .forbidden(let text), .notFound(let text), .badRequest(let text), .tooLarge(let text), .conflict(let text), .sessionEnded(let text):
             text
         }
     }

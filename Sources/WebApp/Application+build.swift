@@ -106,7 +106,7 @@ public func buildApplication(
 /// The router with its middleware chain (outermost first) and one controller per feature.
 func buildRouter(dependencies: AppDependencies, jobs: SyncJobs, origin: ServerOrigin, tokens: LaunchTokens) throws -> Router<AppRequestContext> {
     let renderer = try PageRenderer()
-    let sessions = SessionStore(now: dependencies.now)
+    let sessions = SessionStore(database: dependencies.database, now: dependencies.now)
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         RequestLogMiddleware(logger: dependencies.logger)
@@ -115,14 +115,14 @@ func buildRouter(dependencies: AppDependencies, jobs: SyncJobs, origin: ServerOr
         HostCheckMiddleware(origin: origin)
         StaticAssetMiddleware()
         CrossOriginMiddleware(origin: origin)
-        SessionMiddleware(sessions: sessions, origin: origin)
+        SessionMiddleware(sessions: sessions, origin: origin, database: dependencies.database, now: dependencies.now)
         CSRFMiddleware()
     }
     let pages = PageSupport(
         renderer: renderer, sessions: sessions, database: dependencies.database,
         bookkeeping: Bookkeeping(database: dependencies.database, now: dependencies.now), now: dependencies.now
     )
-    LaunchController(tokens: tokens, sessions: sessions, origin: origin).addRoutes(to: router)
+    LaunchController(tokens: tokens, sessions: sessions, origin: origin, renderer: renderer).addRoutes(to: router)
     DashboardController(pages: pages, jobs: jobs).addRoutes(to: router)
     AdministrationController(pages: pages).addRoutes(to: router)
     AccountController(pages: pages).addRoutes(to: router)

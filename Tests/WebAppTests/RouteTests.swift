@@ -11,7 +11,7 @@ import Testing
 @Suite struct RouteTests {
     /// One example of every route (ids 7, 8; period 3).
     static let examples: [Route] = [
-        .dashboard, .launch, .health, .favicon, .administrations, .newAdministration, .administration(7), .editAdministration(7), .accounts(7),
+        .dashboard, .launch, .health, .favicon, .signedOut, .administrations, .newAdministration, .administration(7), .editAdministration(7), .accounts(7),
         .account(7, account: 8), .deactivateAccount(7, account: 8), .activateAccount(7, account: 8), .chartImport(7), .starterChart(7),
         .unknownAccounts(7), .charts, .applyChart, .defaultChart, .copyMappings,
         .runs(7), .importRuns(7), .importRunAgain(7), .entries(7), .entry(7, entry: 8), .deleteDraft(7, entry: 8), .reverseEntry(7, entry: 8),
@@ -24,12 +24,13 @@ import Testing
         .roundingLine(7, entry: 8), .attachment(7, entry: 8, attachment: 9), .attachmentTable(7, entry: 8, attachment: 9), .addAttachment(7, entry: 8),
         .removeAttachment(7, entry: 8, attachment: 9), .fetchEvidence(7, entry: 8), .evidenceExport(7), .yearEnd(7), .yearEndCSV(7), .refreshYearEnd(7),
         .yearEndSummary, .yearEndSummaryCSV, .refreshYearEndAll,
+        .signOut,  // last: it ends the session
     ]
 
     /// Fails to compile when a route is added without an example above.
     static func covered(_ route: Route) -> Bool {
         switch route {
-        case .dashboard, .launch, .health, .favicon, .administrations, .newAdministration, .administration, .editAdministration, .accounts, .account,
+        case .dashboard, .launch, .health, .favicon, .signOut, .signedOut, .administrations, .newAdministration, .administration, .editAdministration, .accounts, .account,
             .deactivateAccount, .activateAccount, .chartImport, .starterChart, .unknownAccounts, .charts, .applyChart, .defaultChart, .copyMappings, .runs, .importRuns, .importRunAgain, .entries, .entry, .deleteDraft,
             .reverseEntry, .retryWriteBack, .mapLoketCode, .createAccountFromLoket, .settings, .payrollFile, .importPayrollFile, .journal,
             .accountCard, .trialBalance, .periods, .closePeriod, .reopenPeriod, .export, .loket, .connections, .connect, .pasteLogin, .pastedCode,
@@ -69,6 +70,7 @@ import Testing
                 #expect(!page.body.contains(routerNotFound), "\(route): \(page.status)")
             }
             // And the router's 404 is what an unknown path gets, so the check above can fail.
+            try await h.signIn()
             #expect(try await h.get("/administraties/7/bestaat-niet").body.contains(routerNotFound))
         }
     }

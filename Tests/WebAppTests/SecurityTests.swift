@@ -112,7 +112,7 @@ import Testing
                 #expect(try await h.get(path).status == .ok || path.hasSuffix("/rekeningen/1"), "\(path) signed in")
                 let anonymous = try await h.send(.get, path, cookie: false)
                 #expect(anonymous.status == .unauthorized, "\(path)")
-                #expect(anonymous.body.contains("startlink"))
+                #expect(anonymous.body.contains("loonjournaal open"))
                 let forged = try await h.send(.get, path, headers: [.cookie: "loonjournaal-127-0-0-1-\(h.port)=forged"], cookie: false)
                 #expect(forged.status == .unauthorized, "\(path) forged")
             }

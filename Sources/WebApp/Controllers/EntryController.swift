@@ -205,8 +205,28 @@ struct EntryController {
     /// GET /administraties/:id/boekingen/:entryId
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (administration, entry) = try self.entry(context)
+        let path = Route.entry(administration.id!, entry: entry.id!).path
+        // A draft typed after its session ended: offered, and shown in the form on request
+        // (never saved by itself; the user checks it and chooses Opslaan).
+        let rescued = entry.isBooked ? [] : try self.pages.database.rescuedForms(path: path, since: self.pages.now().addingTimeInterval(-86_400))
+        if let wanted = request.uri.queryParameters.get("bewaard").flatMap({ Int64($0) }), let form = rescued.first(where: { $0.id == wanted }) {
+            let accounts = try self.pages.database.accounts(administrationId: administration.id!)
+            let stored = try self.pages.database.entryLines(entryId: entry.id!)
+            var parsed = try Self.parse(FormData.urlEncoded(form.body), accounts: accounts, stored: stored, requireAllStored: false)
+            parsed.fieldErrors = [:]
+            var lines = parsed.lines
+            for index in lines.indices { lines[index].errors = [:] }
+            return try self.entryPage(
+                administration, entry, lines: lines, context: context, status: .ok,
+                headerErrors: ["Hieronder staat wat u typte op \(DutchFormat.dateTime(form.savedAt)), toen uw sessie al was beëindigd. Het is nog niet opgeslagen: controleer het en kies Opslaan."],
+                posted: parsed, rescued: nil
+            )
+        }
         let lines = try self.pages.database.entryLines(entryId: entry.id!).map(EditableLine.init)
-        return try self.entryPage(administration, entry, lines: lines, context: context, status: .ok)
+        return try self.entryPage(
+            administration, entry, lines: lines, context: context, status: .ok,
+            rescued: rescued.first.map { EntryPage.Rescued(when: DutchFormat.dateTime($0.savedAt), link: path + "?bewaard=\($0.id)") }
+        )
     }
 
     /// POST /administraties/:id/boekingen/:entryId — save the draft (`action=save`) or save and book (`action=book`).
@@ -274,6 +294,8 @@ struct EntryController {
             return try await self.save(request, context: context)
         }
         let path = Route.entry(id, entry: entry.id!).path
+        // What was kept from an ended session is now superseded by a save.
+        try? self.pages.database.forgetRescuedForms(path: path)
         guard form["action"] == "book" || form["action"] == "book_anyway" else {
             let text =
                 merged

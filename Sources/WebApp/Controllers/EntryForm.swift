@@ -220,7 +220,8 @@ extension EntryController {
         posted: ParsedEntryForm? = nil,
         conflict: Bool = false,
         offerBookAnyway: Bool = false,
-        conflicts: [DraftMerge.Conflict] = []
+        conflicts: [DraftMerge.Conflict] = [],
+        rescued: EntryPage.Rescued? = nil
     ) throws -> Response {
         let id = administration.id!
         let accounts = try self.pages.database.accounts(administrationId: id)
@@ -364,7 +365,8 @@ extension EntryController {
             sourceReference: entry.sourceReference ?? "",
             conflict: conflict,
             wageTaxCheck: try self.wageTaxCheck(entry, lines: lines, accounts: accounts),
-            evidence: try EvidenceController.section(entry, database: self.pages.database)
+            evidence: try EvidenceController.section(entry, database: self.pages.database),
+            rescued: rescued
         )
         return self.pages.renderer.render("entry", page, status: status)
     }

@@ -7,9 +7,12 @@ struct LaunchController {
     let tokens: LaunchTokens
     let sessions: SessionStore
     let origin: ServerOrigin
+    let renderer: PageRenderer
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get(.launch, use: self.launch)
+        router.post(.signOut, use: self.signOut)
+        router.get(.signedOut, use: self.signedOut)
         router.get(.health, use: self.health)
         router.get(.favicon, use: self.favicon)
     }
@@ -27,12 +30,31 @@ struct LaunchController {
                     + "Start loonjournaal opnieuw voor een nieuwe link."
             )
         }
-        let session = self.sessions.create()
+        let session = try self.sessions.create()
         var response = Response.redirect(to: Route.dashboard.path, type: .normal)
+        // Persistent for a working day: closing the browser does not end it; still HttpOnly,
+        // SameSite=Strict, and named after the port (cookies are not isolated by port).
         response.setCookie(
-            Cookie(name: self.origin.cookieName, value: session.id, path: "/", secure: false, httpOnly: true, sameSite: .strict)
+            Cookie(
+                name: self.origin.cookieName, value: session.id, maxAge: Int(self.sessions.lifetime), path: "/", secure: false, httpOnly: true,
+                sameSite: .strict
+            )
         )
         return response
+    }
+
+    /// POST /afmelden — ends this session here and in the database; the cookie is cleared.
+    @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let session = try context.requireSession()
+        self.sessions.revoke(session.id)
+        var response = Response.redirect(to: Route.signedOut.path, type: .normal)
+        response.setCookie(Cookie(name: self.origin.cookieName, value: "", maxAge: 0, path: "/", secure: false, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// GET /afgemeld — public: says how to come back.
+    @Sendable func signedOut(_ request: Request, context: AppRequestContext) async throws -> Response {
+        self.renderer.render("signed_out", SignInRequiredPage(layout: .plain(title: "Afgemeld")))
     }
 
     @Sendable func health(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -16,6 +16,8 @@ enum Route: Hashable, Sendable {
     case launch
     case health
     case favicon
+    case signOut
+    case signedOut
     // Administrations and their chart
     case administrations
     case newAdministration
@@ -119,6 +121,8 @@ enum Route: Hashable, Sendable {
         case .launch: return [.text("launch")]
         case .health: return [.text("health")]
         case .favicon: return [.text("favicon.ico")]
+        case .signOut: return [.text("afmelden")]
+        case .signedOut: return [.text("afgemeld")]
         case .administrations: return [.text("administraties")]
         case .newAdministration: return [.text("administraties"), .text("nieuw")]
         case .administration(let id): return admin(id)

@@ -20,7 +20,7 @@ enum AppPath: String, CaseIterable {
     case dashboard, administrations, newAdministration, loket, connections, sync, syncProgress, retrySync, cancelSync, syncSettings
     case charts, applyChart, defaultChart, copyMappings
     case monthEnd, monthEndCSV, refreshMonthEnd, startJournals, bookMonthEnd, confirmWageTaxProposals
-    case yearEndSummary, yearEndSummaryCSV, refreshYearEndAll
+    case yearEndSummary, yearEndSummaryCSV, refreshYearEndAll, signOut
 
     var route: Route {
         switch self {
@@ -47,6 +47,7 @@ enum AppPath: String, CaseIterable {
         case .yearEndSummary: .yearEndSummary
         case .yearEndSummaryCSV: .yearEndSummaryCSV
         case .refreshYearEndAll: .refreshYearEndAll
+        case .signOut: .signOut
         }
     }
 }

@@ -79,6 +79,7 @@ extension EntryPage.EntryLink: ViewModel {}
 extension EntryPage.ReversalProposal: ViewModel {}
 extension EntryPage.Conflict: ViewModel {}
 extension EvidenceSection: ViewModel {}
+extension EntryPage.Rescued: ViewModel {}
 extension EvidenceSection.Item: ViewModel {}
 extension EvidenceSection.Pending: ViewModel {}
 extension AttachmentTablePage: ViewModel {}

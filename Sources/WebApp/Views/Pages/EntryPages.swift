@@ -135,6 +135,13 @@ struct EntryPage: Sendable {
     let wageTaxCheck: EntryWageTaxCheck?
     /// The attachments (Loket's documents and the user's own).
     let evidence: EvidenceSection
+    /// Typing kept from a post after the session had ended.
+    let rescued: Rescued?
+
+    struct Rescued: Sendable {
+        let when: String
+        let link: String
+    }
 
     struct Conflict: Sendable {
         let key: String
