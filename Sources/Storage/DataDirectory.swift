@@ -80,8 +80,8 @@ public enum DataDirectoryError: Error, CustomStringConvertible, Equatable {
         case .cannotCreate(let path, let reason):
             "De gegevensmap \(path) kan niet worden aangemaakt: \(reason)"
         case .inUse(let path):
-            "loonjournaal draait al met de gegevensmap \(path). Gebruik het venster dat al open is, "
-                + "of stop het andere proces eerst (of kies een andere map met --data-dir)."
+            "loonjournaal draait al met de gegevensmap \(path). Kom erin met: loonjournaal open "
+                + "(of stop het andere proces eerst, of kies een andere map met --data-dir)."
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import NIOCore
 import PayrollImport
 import Reports
@@ -18,12 +19,18 @@ public struct AppConfiguration: Sendable {
     /// A connection that sends no complete request part (or stays silent between requests) for
     /// this long is closed: a slow or stuck client cannot hold a connection for ever.
     public var idleTimeout: Duration
+    /// Where `loonjournaal open` asks for a fresh launch link (`ControlChannel`); nil: no way back in.
+    public var controlSocketPath: String?
 
-    public init(hostname: String = "127.0.0.1", port: Int = 8420, launchTokenLifetime: TimeInterval = 120, idleTimeout: Duration = .seconds(30)) {
+    public init(
+        hostname: String = "127.0.0.1", port: Int = 8420, launchTokenLifetime: TimeInterval = 120, idleTimeout: Duration = .seconds(30),
+        controlSocketPath: String? = nil
+    ) {
         self.hostname = hostname
         self.port = port
         self.launchTokenLifetime = launchTokenLifetime
         self.idleTimeout = idleTimeout
+        self.controlSocketPath = controlSocketPath
     }
 }
 
@@ -90,11 +97,15 @@ public func buildApplication(
     let jobs = SyncJobs(sync: BulkSync(importer: RunImporter(database: dependencies.database, loket: dependencies.loket, now: dependencies.now)), now: dependencies.now)
     let router = try buildRouter(dependencies: dependencies, jobs: jobs, origin: origin, tokens: tokens)
     let running = RunningServer(origin: origin, tokens: tokens)
+    var services: [any Service] = [jobs]
+    if let socket = configuration.controlSocketPath {
+        services.append(ControlChannel.application(socketPath: socket, running: running, logger: dependencies.logger))
+    }
     return Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: nil),
-        services: [jobs],
+        services: services,
         onServerRunning: { channel in
             if let port = channel.localAddress?.port { origin.setPort(port) }
             await onRunning(running)

@@ -17,10 +17,14 @@ import Glibc
 /// `loonjournaal`: brings Loket payroll journal entries into a bookkeeping administration.
 @main
 struct Loonjournaal: AsyncParsableCommand {
+    /// The release; `scripts/release` puts the same in the Debian package.
+    static let version = "0.5.0"
+
     static let configuration = CommandConfiguration(
         commandName: "loonjournaal",
         abstract: "Loonjournaalposten uit Loket.nl controleren, corrigeren en boeken.",
-        subcommands: [Serve.self, Demo.self, Sync.self, Check.self, Sandbox.self, Export.self, DevSetup.self, BenchExport.self, BenchSync.self, BenchFixtures.self],
+        version: Loonjournaal.version,
+        subcommands: [Serve.self, Open.self, Demo.self, Sync.self, Check.self, Sandbox.self, Export.self, DevSetup.self, BenchExport.self, BenchSync.self, BenchFixtures.self],
         defaultSubcommand: nil
     )
 
@@ -36,6 +40,9 @@ struct Loonjournaal: AsyncParsableCommand {
             }
         } catch let failure as Failure {
             FileHandle.standardError.write(Data("loonjournaal: \(failure.message)\n".utf8))
+            Glibc.exit(1)
+        } catch let running as Startup.AlreadyRunning {
+            FileHandle.standardError.write(Data("loonjournaal: \(running.message)\n".utf8))
             Glibc.exit(1)
         } catch {
             // Bad arguments: exit code 2 (ArgumentParser would use 64), with a hint in Dutch.
@@ -66,7 +73,14 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let started = try Startup.prepare(dataDir: self.dataDir)
+        let started: Startup.Prepared
+        do {
+            started = try Startup.prepare(dataDir: self.dataDir)
+        } catch let running as Startup.AlreadyRunning {
+            // Started again (the launcher, a second terminal): open the browser on the running one.
+            try Open.reenter(directory: running.directory, openBrowser: !self.noOpen, note: "loonjournaal draait al; een nieuwe startlink:")
+            return
+        }
         let environment = ProcessInfo.processInfo.environment
         try await Startup.serve(
             port: self.port,
@@ -75,6 +89,38 @@ struct Serve: AsyncParsableCommand {
             openBrowser: !self.noOpen,
             banner: "loonjournaal draait. Open deze link (eenmalig geldig, 2 minuten):"
         )
+    }
+}
+
+/// `loonjournaal open`: back into the running app without restarting it — a fresh single-use
+/// launch link from the running instance (over its Unix socket, same OS user only), opened in the browser.
+struct Open: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Open de browser op het loonjournaal dat al draait (een nieuwe, eenmalige startlink).",
+        discussion: "Vraagt het lopende loonjournaal via zijn socket in de gegevensmap (alleen voor dezelfde gebruiker) om een nieuwe startlink en opent die. Na het sluiten van de browser komt u zo weer binnen, zonder herstart."
+    )
+
+    @Option(name: .customLong("data-dir"), help: "Map voor de gegevens (standaard $XDG_DATA_HOME/loonjournaal).")
+    var dataDir: String?
+
+    @Flag(name: .customLong("no-open"), help: "Open de browser niet; druk alleen de link af.")
+    var noOpen = false
+
+    func run() throws {
+        let directory = DataDirectory.resolve(explicit: self.dataDir, environment: ProcessInfo.processInfo.environment)
+        try Self.reenter(directory: directory, openBrowser: !self.noOpen, note: "Nieuwe startlink (eenmalig geldig, 2 minuten):")
+    }
+
+    static func reenter(directory: DataDirectory, openBrowser: Bool, note: String) throws {
+        let socket = directory.url.appending(path: ControlChannel.fileName).path
+        let link: String
+        do {
+            link = try ControlChannel.askForLaunchLink(socketPath: socket)
+        } catch {
+            throw Failure(message: error.description)
+        }
+        FileHandle.standardOutput.write(Data("\(note)\n\(link)\n".utf8))
+        if openBrowser { Browser.open(link) }
     }
 }
 
@@ -363,17 +409,30 @@ enum Startup {
         let lock: DataDirectoryLock
     }
 
+    /// Another process holds the data directory.
+    struct AlreadyRunning: Error {
+        let directory: DataDirectory
+        let message: String
+    }
+
     /// Private files, data directory, single-instance lock, durable database.
     static func prepare(dataDir: String?) throws -> Prepared {
         umask(0o077)
         let directory = DataDirectory.resolve(explicit: dataDir, environment: ProcessInfo.processInfo.environment)
         do {
             try directory.prepare()
-            let lock = try directory.acquireLock()
+            let lock: DataDirectoryLock
+            do {
+                lock = try directory.acquireLock()
+            } catch .inUse(let path) {
+                throw AlreadyRunning(directory: directory, message: DataDirectoryError.inUse(path: path).description)
+            }
             let database = try AppDatabase.openLive(at: directory.databaseURL, backupDirectory: directory.backupsURL)
             return Prepared(directory: directory, database: database, lock: lock)
         } catch let error as DataDirectoryError {
             throw Failure(message: error.description)
+        } catch let error as AlreadyRunning {
+            throw error
         } catch {
             throw Failure(message: "De database in \(directory.url.path) kan niet worden geopend: \(error)")
         }
@@ -391,8 +450,12 @@ enum Startup {
             tokenStore: FileTokenStore(url: prepared.directory.url.appending(path: "credentials.json")),
             transport: transport
         )
+        // The way back in (`loonjournaal open`): a socket in the private data directory. We hold
+        // the directory's lock, so a socket file left there is a dead instance's.
+        let socket = prepared.directory.url.appending(path: ControlChannel.fileName).path
+        unlink(socket)
         let app = try buildApplication(
-            AppConfiguration(port: port),
+            AppConfiguration(port: port, controlSocketPath: socket),
             dependencies: AppDependencies(database: prepared.database, loket: loket, loketDefaults: defaults, logger: logger)
         ) { running in
             let printed = running.launchURL()

@@ -103,8 +103,12 @@ def test_data_files_are_private_and_second_instance_is_refused(app, binary_alone
         [str(binary_alone), "serve", "--no-open", "--port", "0", "--data-dir", str(app.data_dir)],
         capture_output=True, text=True, timeout=30,
     )
-    assert second.returncode == 1
-    assert "draait al" in second.stderr
+    # A second start does not run twice: it asks the running one for a fresh link and exits.
+    assert second.returncode == 0, second.stderr
+    assert "loonjournaal draait al; een nieuwe startlink:" in second.stdout
+    link = second.stdout.strip().splitlines()[-1]
+    assert link.startswith(app.origin + "/launch?token=") and link != app.launch_url
+    assert stat.S_IMODE(os.stat(app.data_dir / "control.sock").st_mode) == 0o600
 
 
 def test_logs_do_not_contain_the_launch_token(app):
