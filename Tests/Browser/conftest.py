@@ -65,10 +65,11 @@ def simulator_token(url: str) -> str:
 class RunningApp:
     """One `loonjournaal serve` process with its own data dir and captured output."""
 
-    def __init__(self, binary: pathlib.Path, workdir: pathlib.Path, args: list[str], data_dir: pathlib.Path | None = None, env: dict | None = None):
+    def __init__(self, binary: pathlib.Path, workdir: pathlib.Path, args: list[str], data_dir: pathlib.Path | None = None, env: dict | None = None,
+                 port: int | None = None):
         self.workdir = workdir
         self.data_dir = data_dir or workdir / "data"
-        self.port = free_port()
+        self.port = port or free_port()
         self.sandbox_port = free_port() if args[0] == "demo" else None
         self.stdout_path = workdir / "stdout.txt"
         self.stderr_path = workdir / "stderr.txt"

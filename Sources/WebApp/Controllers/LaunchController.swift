@@ -22,7 +22,8 @@ struct LaunchController {
         Response.redirect(to: "/static/images/logo.svg", type: .permanent)
     }
 
-    /// GET /launch?token=… → session cookie, 303 to `/` (the token never stays in the address bar).
+    /// GET /launch?token=… → session cookie, 303 to the last page shown or `/` (the token never
+    /// stays in the address bar).
     @Sendable func launch(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let token = request.uri.queryParameters.get("token"), self.tokens.redeem(token) else {
             throw AppError.forbidden(
@@ -31,7 +32,8 @@ struct LaunchController {
             )
         }
         let session = try self.sessions.create()
-        var response = Response.redirect(to: Route.dashboard.path, type: .normal)
+        // Back where the user was (after closing the browser and `loonjournaal open`), else the dashboard.
+        var response = Response.redirect(to: self.sessions.lastPage ?? Route.dashboard.path, type: .normal)
         // Persistent for a working day: closing the browser does not end it; still HttpOnly,
         // SameSite=Strict, and named after the port (cookies are not isolated by port).
         response.setCookie(

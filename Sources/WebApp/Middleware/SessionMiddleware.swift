@@ -55,6 +55,12 @@ struct SessionMiddleware: RouterMiddleware {
                 "Dit formulier is geweigerd: er is geen geldige sessie. Open loonjournaal opnieuw: loonjournaal open in een terminal, of Loonjournaal in het menu."
             )
         }
-        return try await next(request, context)
+        let response = try await next(request, context)
+        if context.session != nil, request.method == .get, response.status == .ok,
+            response.headers[.contentType]?.hasPrefix("text/html") == true, !Self.isPublic(request.uri.path)
+        {
+            self.sessions.pageShown(request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""))
+        }
+        return response
     }
 }

@@ -41,6 +41,18 @@ public final class SessionStore: Sendable {
     /// A working day.
     public static let defaultLifetime: TimeInterval = 12 * 3600
 
+    /// The last page shown (one user, one running app): a new launch link ("loonjournaal open"
+    /// after closing the browser) brings the user back there.
+    private let lastPageShown = Mutex<String?>(nil)
+
+    public var lastPage: String? { self.lastPageShown.withLock { $0 } }
+
+    func pageShown(_ pathAndQuery: String) {
+        // Only our own paths: one leading slash, no scheme or host.
+        guard pathAndQuery.hasPrefix("/"), !pathAndQuery.hasPrefix("//"), !pathAndQuery.contains("\\"), pathAndQuery.utf8.count <= 2000 else { return }
+        self.lastPageShown.withLock { $0 = pathAndQuery }
+    }
+
     public init(database: AppDatabase? = nil, lifetime: TimeInterval = SessionStore.defaultLifetime, now: @escaping @Sendable () -> Date) {
         self.database = database
         self.lifetime = lifetime
