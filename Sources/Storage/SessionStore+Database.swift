@@ -58,7 +58,13 @@ extension AppDatabase {
 
     public func rescueForm(path: String, body: String, at now: Date) throws -> Int64 {
         try self.writer.write { db in
+            // A day at most, the newest few per page and a hundred in all: kept typing, not a store.
             try db.execute(sql: "DELETE FROM rescued_forms WHERE saved_at < ?", arguments: [now.addingTimeInterval(-86_400)])
+            try db.execute(
+                sql: "DELETE FROM rescued_forms WHERE path = ? AND id NOT IN (SELECT id FROM rescued_forms WHERE path = ? ORDER BY id DESC LIMIT 4)",
+                arguments: [path, path]
+            )
+            try db.execute(sql: "DELETE FROM rescued_forms WHERE id NOT IN (SELECT id FROM rescued_forms ORDER BY id DESC LIMIT 99)")
             try db.execute(sql: "INSERT INTO rescued_forms (path, body, saved_at) VALUES (?, ?, ?)", arguments: [String(path.prefix(200)), body, now])
             return db.lastInsertedRowID
         }

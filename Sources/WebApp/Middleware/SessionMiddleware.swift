@@ -36,7 +36,7 @@ struct SessionMiddleware: RouterMiddleware {
             }
             // The draft editor's typing is not lost: kept (the cross-origin check has passed, so
             // it comes from our own page), offered again on the entry after signing in.
-            if request.method == .post, Self.isEntryForm(request.uri.path),
+            if request.method == .post, Self.isEntryForm(request.uri.path), request.headers[.secFetchSite]?.lowercased() == "same-origin",
                 request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
             {
                 var request = request
