@@ -171,7 +171,7 @@ public struct Evidence: Sendable {
         let kept = String(String.UnicodeScalarView(last.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "._- ()".unicodeScalars.contains($0) }))
         var base = kept.trimmingCharacters(in: CharacterSet(charactersIn: ". "))
         if let dot = base.lastIndex(of: "."), base[base.index(after: dot)...].count <= 4 { base = String(base[..<dot]) }
-        base = String(base.prefix(100)).trimmingCharacters(in: .whitespaces)
+        base = TextRules.cleaned(base, max: 100).trimmingCharacters(in: .whitespaces)
         if base.isEmpty { base = "bijlage" }
         return "\(base).\(type.fileExtension)"
     }

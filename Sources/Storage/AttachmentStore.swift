@@ -206,7 +206,7 @@ extension AppDatabase {
         try self.writer.write { db in
             try db.execute(
                 sql: "UPDATE attachment_downloads SET attempts = min(attempts + 1, 1000000), last_error = ?, last_attempt_at = ? WHERE entry_id = ? AND kind = ?",
-                arguments: [String(error.prefix(1000)), now, entryId, kind]
+                arguments: [TextRules.cleaned(error, max: 1000), now, entryId, kind]
             )
         }
     }

@@ -515,7 +515,7 @@ extension AppDatabase {
             }
             var reversal = JournalEntryRecord(
                 id: nil, administrationId: administrationId, status: .draft, source: .reversal, sourceReference: nil, sourceSequence: 1,
-                description: String("Terugboeking van \(original.fiscalYear)-\(original.number ?? 0): \(original.description)".prefix(200)),
+                description: TextRules.cleaned("Terugboeking van \(original.fiscalYear)-\(original.number ?? 0): \(original.description)", max: 200),
                 entryDate: entryDate.iso, fiscalYear: original.fiscalYear, period: period, number: nil, isDifference: original.isDifference,
                 payrollYear: original.payrollYear, payrollPeriod: original.payrollPeriod, loketRunSequence: original.loketRunSequence,
                 loketPayrollRunId: original.loketPayrollRunId, loketDebitCents: nil, loketCreditCents: nil, reversesEntryId: entryId,

@@ -67,7 +67,7 @@ extension AppDatabase {
                         INSERT INTO loket_year_results (administration_id, year, position, account_code, account_description, debit_cents, credit_cents)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [administrationId, year, position, String(result.accountCode.prefix(100)), result.accountDescription.map { String($0.prefix(200)) },
+                    arguments: [administrationId, year, position, TextRules.cleaned(result.accountCode, max: 100), result.accountDescription.map { TextRules.cleaned($0, max: 200) },
                                 result.debitCents, result.creditCents]
                 )
             }
@@ -80,7 +80,7 @@ extension AppDatabase {
                         ON CONFLICT (administration_id, year, journal_run_id, account_code)
                         DO UPDATE SET debit_cents = debit_cents + excluded.debit_cents, credit_cents = credit_cents + excluded.credit_cents
                         """,
-                    arguments: [administrationId, year, String(run.journalRunId.prefix(100)), run.sequenceNumber, run.payrollPeriod, String(run.accountCode.prefix(100)),
+                    arguments: [administrationId, year, TextRules.cleaned(run.journalRunId, max: 100), run.sequenceNumber, run.payrollPeriod, TextRules.cleaned(run.accountCode, max: 100),
                                 run.debitCents, run.creditCents]
                 )
             }
@@ -102,7 +102,7 @@ extension AppDatabase {
                     INSERT INTO year_end_refreshes (administration_id, year, refreshed_at, problem, problem_at) VALUES (?, ?, NULL, ?, ?)
                     ON CONFLICT (administration_id, year) DO UPDATE SET problem = excluded.problem, problem_at = excluded.problem_at
                     """,
-                arguments: [administrationId, year, String(problem.prefix(1000)), now]
+                arguments: [administrationId, year, TextRules.cleaned(problem, max: 1000), now]
             )
         }
     }

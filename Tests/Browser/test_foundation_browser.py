@@ -44,4 +44,4 @@ def test_bad_input_shows_a_dutch_message_at_the_field(app, browser):
 
 def test_page_without_session_explains_the_launch_link(app, browser):
     browser.get(f"{app.origin}/administraties")
-    assert "Open loonjournaal via de startlink" in browser.page_source
+    assert "Open loonjournaal opnieuw" in browser.page_source and "loonjournaal open" in browser.page_source

@@ -1083,9 +1083,9 @@ class Fuzzer:
             (f"/administraties/{a}/export/bewijsstukken", "/administraties/:id/export/bewijsstukken", {"jaar": "year"}, 1),
             ("/jaaraansluiting", "/jaaraansluiting", {"jaar": "year", "filter": "text"}, 1),
             ("/jaaraansluiting/csv", "/jaaraansluiting/csv", {"jaar": "year"}, 1),
-            (f"/administraties/{a}/boekingen/{entry}/bijlagen/{self.segment(self.number(), 0.5)}",
+            (f"/administraties/{a}/boekingen/{entry}/bijlagen/{self.segment(self.rng.randrange(1, 40), 0.5)}",
              "/administraties/:id/boekingen/:entryId/bijlagen/:attachmentId", {}, 1),
-            (f"/administraties/{a}/boekingen/{entry}/bijlagen/{self.segment(self.number(), 0.5)}/tabel",
+            (f"/administraties/{a}/boekingen/{entry}/bijlagen/{self.segment(self.rng.randrange(1, 40), 0.5)}/tabel",
              "/administraties/:id/boekingen/:entryId/bijlagen/:attachmentId/tabel", {}, 1),
         ]
         path, route, params, _ = rng.choices(pages, weights=[p[3] for p in pages])[0]
@@ -1501,7 +1501,7 @@ class Fuzzer:
         """Attachments (hostile names, types and bytes), fetching again, and the year-end refreshes."""
         rng = self.rng
         entry = self.pick_entry()
-        admin, entry_id = (entry["admin"], entry["id"]) if entry else (self.admin_id(), self.number())
+        admin, entry_id = (entry["admin"], entry["id"]) if entry else (self.admin_id(), self.rng.randrange(1, 40))
         base = f"/administraties/{self.segment(admin, 0.05)}/boekingen/{self.segment(entry_id, 0.1)}"
         r = rng.random()
         if r < 0.45:
@@ -1511,7 +1511,7 @@ class Fuzzer:
             parts = [("_csrf", self.csrf), ("file", name, rng.choice(["application/pdf", "text/csv", "image/png", "x/y"]), data)]
             return self.send("POST", base + "/bijlagen", "/administraties/:id/boekingen/:entryId/bijlagen", parts=parts, note=f"file={describe(name)}")
         if r < 0.6:
-            return self.post(f"{base}/bijlagen/{self.segment(self.number(), 0.5)}/verwijderen",
+            return self.post(f"{base}/bijlagen/{self.segment(self.rng.randrange(1, 40), 0.5)}/verwijderen",
                              "/administraties/:id/boekingen/:entryId/bijlagen/:attachmentId/verwijderen", [])
         if r < 0.75:
             return self.post(base + "/bijlagen-ophalen", "/administraties/:id/boekingen/:entryId/bijlagen-ophalen", [])

@@ -110,3 +110,28 @@ import Testing
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
     }
 }
+
+/// Found by the fuzzer (seed 11): reversing an entry whose description fills its 200 scalars with
+/// flags cut the reversal's text by characters, not scalars, and the database refused it (HTTP 500).
+@Suite struct ReversalTextTests {
+    @Test func theReversalOfAFullDescriptionFits() throws {
+        let temp = try TempDirectory()
+        let (database, admin) = try ExportTests().bookedLedger(temp)
+        let accounts = Dictionary(try database.accounts(administrationId: admin.id!).map { ($0.number, $0.id!) }, uniquingKeysWith: { a, _ in a })
+        let description = String(repeating: "🇳🇱", count: 99) + "ab"
+        #expect(description.unicodeScalars.count == 200)
+        let draft = NewDraft(
+            administrationId: admin.id!, source: .manual, sourceReference: nil, description: description, entryDate: CalendarDate(year: 2026, month: 5, day: 31)!,
+            period: 5,
+            lines: [
+                NewLine(accountId: accounts["4000"], description: "", costCenter: nil, costUnit: nil, debit: Money(cents: 100), credit: .zero, original: nil),
+                NewLine(accountId: accounts["1710"], description: "", costCenter: nil, costUnit: nil, debit: .zero, credit: Money(cents: 100), original: nil),
+            ]
+        )
+        let id = try database.insertImportedDraft(draft, at: jan).entryId
+        _ = try database.book(entryId: id, administrationId: admin.id!, at: jan)
+        let reversal = try database.reverse(entryId: id, administrationId: admin.id!, at: jan)
+        #expect(reversal.description.unicodeScalars.count <= 200)
+        #expect(reversal.description.hasPrefix("Terugboeking van 2026-"))
+    }
+}
