@@ -89,7 +89,6 @@ extension YearEndPage.Explanation: ViewModel {}
 extension YearEndPage.YearOption: ViewModel {}
 extension YearEndSummaryPage: ViewModel {}
 extension YearEndSummaryPage.Row: ViewModel {}
-extension YearEndSummaryPage.FilterLink: ViewModel {}
 extension MappingsPage: ViewModel {}
 extension MappingsPage.Row: ViewModel {}
 extension EntriesPage: ViewModel {}
