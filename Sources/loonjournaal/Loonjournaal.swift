@@ -25,7 +25,7 @@ struct Loonjournaal: AsyncParsableCommand {
         abstract: "Loonjournaalposten uit Loket.nl controleren, corrigeren en boeken.",
         version: Loonjournaal.version,
         subcommands: [Serve.self, Open.self, Demo.self, Sync.self, Check.self, Sandbox.self, Export.self, DevSetup.self, BenchExport.self, BenchSync.self, BenchFixtures.self],
-        defaultSubcommand: nil
+        defaultSubcommand: Serve.self
     )
 
     /// Runs the chosen command; start-up failures get a Dutch message on stderr and exit code 1,

@@ -189,6 +189,11 @@ def test_close_the_browser_then_open_brings_you_back_to_the_same_page(binary_alo
         assert browser.current_url == here
         assert "Terug B.V." in browser.page_source
         assert app.process.poll() is None
+        # Starting `loonjournaal` again (as the launcher does) does not start a second one: it
+        # hands out a fresh link to the running one.
+        again = subprocess.run([str(binary_alone), "--no-open", "--data-dir", str(app.data_dir)], capture_output=True, text=True, timeout=30)
+        assert again.returncode == 0, again.stderr
+        assert "loonjournaal draait al" in again.stdout and "/launch?token=" in again.stdout
         # That link also works once.
         browser.delete_all_cookies()
         browser.get(link)
