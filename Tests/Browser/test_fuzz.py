@@ -1014,6 +1014,10 @@ class Fuzzer:
         rules: N < line_count, not removed, not an untouched empty row)."""
         first = {}
         for name, value in pairs:
+            # Foundation's percent-decoding drops a byte-order mark at the start of a value
+            # (seen on `desc_N` = U+FEFF alone): the app reads such a field without it.
+            if isinstance(value, str) and value.startswith("\ufeff"):
+                value = value[1:]
             first.setdefault(name, value)
         values = list(first.values())
         if any(isinstance(v, bytes) for v in values):
