@@ -18,6 +18,8 @@ public actor LoketSession {
     /// Refresh when fewer than this many seconds remain.
     let refreshMargin: TimeInterval
     private var refreshing: Task<String, any Error>?
+    /// The token of the last refresh by this session (see `accessToken(rejected:)`).
+    private var latestRefreshed: (token: String, expiresAt: Date)?
     private(set) var refreshCount = 0
 
     public init(
@@ -43,6 +45,13 @@ public actor LoketSession {
         guard let credentials = try await self.store.credentials(for: self.connectionId),
             credentials.refreshToken != nil || credentials.accessToken != nil
         else { throw LoketError.notConnected }
+        // Reading the store suspends this actor: another caller may have started (or even
+        // finished) the one refresh meanwhile. Join it, or take its token, instead of
+        // refreshing again with a refresh token that it has just rotated away.
+        if let refreshing { return try await refreshing.value }
+        if let rejected, let fresh = self.latestRefreshed, fresh.token != rejected, fresh.expiresAt.timeIntervalSince(self.now()) > 0 {
+            return fresh.token
+        }
         if let token = credentials.accessToken, token != rejected, let expiry = credentials.accessTokenExpiresAt,
             expiry.timeIntervalSince(self.now()) > self.margin(credentials)
         {
@@ -82,6 +91,7 @@ public actor LoketSession {
         updated.accessTokenIssuedAt = issuedAt
         updated.refreshToken = response.refreshToken ?? refreshToken
         try await self.store.save(updated, for: self.connectionId)
+        self.latestRefreshed = (response.accessToken, expiresAt)
         self.refreshCount += 1
         await self.onEvent(.refreshed(expiresAt: expiresAt))
         return response.accessToken

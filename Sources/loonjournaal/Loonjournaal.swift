@@ -78,7 +78,12 @@ struct Serve: AsyncParsableCommand {
             started = try Startup.prepare(dataDir: self.dataDir)
         } catch let running as Startup.AlreadyRunning {
             // Started again (the launcher, a second terminal): open the browser on the running one.
-            try Open.reenter(directory: running.directory, openBrowser: !self.noOpen, note: "loonjournaal draait al; een nieuwe startlink:")
+            // Another command holding the directory (a `sync`) has no socket: then say what holds it.
+            do {
+                try Open.reenter(directory: running.directory, openBrowser: !self.noOpen, note: "loonjournaal draait al; een nieuwe startlink:")
+            } catch {
+                throw Failure(message: running.message)
+            }
             return
         }
         let environment = ProcessInfo.processInfo.environment
