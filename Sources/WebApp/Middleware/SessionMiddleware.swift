@@ -59,7 +59,11 @@ struct SessionMiddleware: RouterMiddleware {
         if context.session != nil, request.method == .get, response.status == .ok,
             response.headers[.contentType]?.hasPrefix("text/html") == true, !Self.isPublic(request.uri.path)
         {
-            self.sessions.pageShown(request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""))
+            // Never remember a query that carries a one-time value (a Loket hand-off ticket, a code).
+            let query = request.uri.query.flatMap { query in
+                ["ticket=", "token=", "code=", "state="].contains(where: query.contains) ? nil : "?" + query
+            }
+            self.sessions.pageShown(request.uri.path + (query ?? ""))
         }
         return response
     }
