@@ -213,7 +213,8 @@ public struct BulkSync: Sendable {
                 _ = await MonthEndControl(importer: self.importer).refreshTaxReturns(target, client: client)
                 // Documents a former round could not fetch are asked again.
                 let evidence = Evidence(database: self.database, loket: self.importer.loket, now: self.importer.now)
-                let missing = await evidence.retryPending(administrationId: target.administrationId, client: client)
+                let missing = await evidence.retryPending(administrationId: target.administrationId, client: client, except: Set(created))
+                    + ((try? self.database.entriesWithPendingDownloads(administrationId: target.administrationId)) ?? []).filter { created.contains($0.id!) }.count
                 if missing > 0 {
                     let text = "\(missing) bijlage(n) uit Loket nog niet opgehaald; de volgende keer wordt het opnieuw geprobeerd."
                     result.note = result.note.map { "\($0) \(text)" } ?? text

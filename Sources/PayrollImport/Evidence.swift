@@ -83,11 +83,12 @@ public struct Evidence: Sendable {
         return missing
     }
 
-    /// Tries every pending download of an administration again (sync, "Alles bijwerken").
-    public func retryPending(administrationId: AdministrationID, client: LoketAPIClient) async -> Int {
+    /// Tries every pending download of an administration again (sync, "Alles bijwerken"); the
+    /// entries of `tried` were just imported and tried in this round already.
+    public func retryPending(administrationId: AdministrationID, client: LoketAPIClient, except tried: Set<EntryID> = []) async -> Int {
         let entries = (try? self.database.entriesWithPendingDownloads(administrationId: administrationId)) ?? []
         var missing = 0
-        for entry in entries {
+        for entry in entries where !tried.contains(entry.id!) {
             missing += await self.fetchLoketDocuments(entry: entry, client: client)
         }
         return missing

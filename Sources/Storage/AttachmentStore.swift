@@ -166,19 +166,6 @@ extension AppDatabase {
         }
     }
 
-    /// How many documents are still to fetch, per administration (dashboard).
-    public func pendingDownloadCounts() throws -> [AdministrationID: Int] {
-        try self.writer.read { db in
-            var counts: [AdministrationID: Int] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT e.administration_id AS id, COUNT(*) AS n FROM attachment_downloads d JOIN journal_entries e ON e.id = d.entry_id GROUP BY e.administration_id"
-            ) {
-                counts[row["id"]] = row["n"]
-            }
-            return counts
-        }
-    }
-
     // MARK: - Writes
 
     /// Marks Loket's documents of an entry as to be fetched (kept when already marked or fetched).

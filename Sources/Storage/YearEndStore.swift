@@ -161,15 +161,4 @@ extension AppDatabase {
             return states
         }
     }
-
-    /// When each administration's year was last refreshed, and its problem (summary page).
-    public func yearRefreshes(year: Int) throws -> [AdministrationID: (refreshedAt: Date?, problem: String?)] {
-        try self.writer.read { db in
-            var result: [AdministrationID: (refreshedAt: Date?, problem: String?)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT administration_id, refreshed_at, problem FROM year_end_refreshes WHERE year = ?", arguments: [year]) {
-                result[row["administration_id"]] = (row["refreshed_at"], row["problem"])
-            }
-            return result
-        }
-    }
 }
